@@ -1,0 +1,346 @@
+"""The command line: parse arguments, call the library, render. No arithmetic here.
+
+Every `ConvcalcError` becomes one line on stderr (``file:line: message``) and exit code 2 (1 for a
+`check` mismatch); output is produced only after all computing succeeded, so a failure never
+leaves half a table or half a JSON document behind.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from enum import Enum
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+from .errors import ConvcalcError, UsageError
+
+COUNTING = (
+    "Counting conventions: weights = kernel entries; biases = bias entries; params = weights +"
+    " biases + trainable normalisation parameters (PyTorch's numel of parameters); buffers ="
+    " running statistics; macs = multiply-accumulates of conv and fc layers only (the convention"
+    " of torchvision's GFLOPS and the ResNet paper's FLOPs); flops = 2 × macs."
+)
+
+app = typer.Typer(
+    help="Exact shapes, parameters, MACs and receptive fields of convolutional networks.\n\n"
+         + COUNTING,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class ShortFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+FORMAT = typer.Option(Format.table, "--format", "-f", help="Output format.")
+SHORT_FORMAT = typer.Option(ShortFormat.table, "--format", "-f", help="Output format.")
+INPUT = typer.Option(None, "--input", "-i", metavar="CxHxW",
+                     help="Override the spec's input shape, e.g. 3x224x224.")
+
+
+def _debug() -> bool:
+    return os.environ.get("CONVCALC_DEBUG", "") not in ("", "0")
+
+
+def guarded(command):
+    """Turn library errors into one stderr line and an exit code; never show a traceback."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ConvcalcError as error:
+            if _debug():
+                raise
+            typer.echo(f"convcalc: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:  # a bug: say so briefly, unless asked for the traceback
+            if _debug():
+                raise
+            typer.echo(f"convcalc: internal error ({type(error).__name__}: {error}); please report"
+                       " it with the spec, and run with CONVCALC_DEBUG=1 for the traceback",
+                       err=True)
+            raise typer.Exit(3) from None
+
+    return run
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _show(*renderables) -> None:
+    from .render import console
+
+    out = console()
+    for r in renderables:
+        out.print(r)
+
+
+def _load(argument: str, input_text: Optional[str]):
+    from .shapes import Shape, parse_dims
+    from .spec import load_spec
+    from .zoo import resolve
+
+    spec = load_spec(resolve(argument))
+    if input_text:
+        dims = _dims(input_text, "--input")
+        if len(dims) < 2:
+            raise UsageError(f"--input '{input_text}' needs channels and at least one spatial size,"
+                             " like 3x224x224")
+        spec = spec.with_input(Shape(dims[0], dims[1:]))
+    return spec
+
+
+def _dims(text: str, what: str) -> tuple:
+    from .shapes import parse_dims
+
+    try:
+        return parse_dims(text, what)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _emit_report(report, fmt: Format, one_layer: bool = False) -> None:
+    from . import writers
+
+    if fmt is Format.json:
+        _write(writers.dumps(writers.report_dict(report)))
+    elif fmt is Format.csv:
+        _write(writers.report_csv(report))
+    elif fmt is Format.markdown:
+        _write(writers.report_markdown(report))
+    else:
+        from . import render
+
+        _show(render.one_layer(report) if one_layer else render.summary(report))
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"convcalc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Show the version and exit.")):
+    """Exact shapes, parameters, MACs and receptive fields of convolutional networks."""
+
+
+@app.command()
+@guarded
+def summary(
+    spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list')."),
+    input: Optional[str] = INPUT,
+    format: Format = FORMAT,
+):
+    """Layer-by-layer table: output shape, window, params, receptive field, MACs.
+
+    Example: convcalc summary alexnet-lecture --input 3x224x224
+    """
+    from .analysis import analyze
+
+    _emit_report(analyze(_load(spec, input)), format)
+
+
+def _number_or_list(text: str, what: str):
+    """'3' → 3, '3x5' → [3, 5], 'same'/'valid' kept: the YAML values a spec would hold."""
+    if text in ("same", "valid"):
+        return text
+    parts = text.lower().replace(",", "x").split("x")
+    try:
+        values = [int(p) for p in parts]
+    except ValueError:
+        raise UsageError(f"{what} '{text}' must be an integer or integers joined by 'x'") from None
+    return values[0] if len(values) == 1 else values
+
+
+def _one_layer_spec(op: str, input_text: str, fields: dict):
+    from .spec import parse_spec
+    from .yamlspec import YList, YMap
+
+    def ymap(values: dict) -> YMap:
+        m = YMap(values)
+        m.line, m.key_lines = None, {}
+        return m
+
+    dims = _dims(input_text, "--input")
+    shape = YList(dims)
+    shape.line, shape.item_lines = None, []
+    layers = YList([ymap({"op": op, **{k: v for k, v in fields.items() if v is not None}})])
+    layers.line, layers.item_lines = None, []
+    return parse_spec(ymap({"name": op, "input": shape, "layers": layers}), "command line")
+
+
+@app.command()
+@guarded
+def conv(
+    input: str = typer.Option(..., "--input", "-i", metavar="CxHxW", help="Input shape."),
+    out: int = typer.Option(..., "--out", "-o", help="Output channels."),
+    kernel: str = typer.Option(..., "--kernel", "-k", help="Kernel: 3 or 3x5."),
+    stride: str = typer.Option("1", "--stride", "-s", help="Stride: 2 or 2x1."),
+    padding: str = typer.Option("0", "--padding", "-p", help="Padding: 1, 1x2, same or valid."),
+    dilation: str = typer.Option("1", "--dilation", "-d", help="Dilation: 1 or 2x2."),
+    groups: int = typer.Option(1, "--groups", "-g", help="Channel groups."),
+    bias: bool = typer.Option(True, "--bias/--no-bias", help="One bias per output channel."),
+    format: Format = FORMAT,
+):
+    """One convolution: output size, params with their arithmetic, MACs, receptive field.
+
+    Example: convcalc conv --input 3x227x227 --out 96 --kernel 11 --stride 4
+    """
+    from .analysis import analyze
+
+    spec = _one_layer_spec("conv", input, {
+        "out": out, "kernel": _number_or_list(kernel, "--kernel"),
+        "stride": _number_or_list(stride, "--stride"),
+        "padding": _number_or_list(padding, "--padding"),
+        "dilation": _number_or_list(dilation, "--dilation"), "groups": groups, "bias": bias})
+    _emit_report(analyze(spec), format, one_layer=True)
+
+
+class PoolKind(str, Enum):
+    max = "max"
+    avg = "avg"
+
+
+@app.command()
+@guarded
+def pool(
+    input: str = typer.Option(..., "--input", "-i", metavar="CxHxW", help="Input shape."),
+    kernel: str = typer.Option(..., "--kernel", "-k", help="Window: 3 or 3x2."),
+    stride: Optional[str] = typer.Option(None, "--stride", "-s", help="Stride (default: kernel)."),
+    padding: str = typer.Option("0", "--padding", "-p", help="Padding: 1, 1x0, same or valid."),
+    ceil_mode: bool = typer.Option(False, "--ceil-mode", help="Round the output size up."),
+    kind: PoolKind = typer.Option(PoolKind.max, "--kind", help="max or avg pooling."),
+    format: Format = FORMAT,
+):
+    """One pooling layer: output size with its arithmetic and receptive field.
+
+    Example: convcalc pool --input 96x55x55 --kernel 3 --stride 2
+    """
+    from .analysis import analyze
+
+    spec = _one_layer_spec(f"{kind.value}pool", input, {
+        "kernel": _number_or_list(kernel, "--kernel"),
+        "stride": _number_or_list(stride, "--stride") if stride else None,
+        "padding": _number_or_list(padding, "--padding"), "ceil_mode": ceil_mode})
+    _emit_report(analyze(spec), format, one_layer=True)
+
+
+@app.command()
+@guarded
+def compare(
+    specs: List[str] = typer.Argument(..., help="Two or more spec files or built-in names."),
+    input: Optional[str] = INPUT,
+    format: ShortFormat = SHORT_FORMAT,
+):
+    """Specs side by side: params, MACs, receptive field, output — each relative to the first.
+
+    Example: convcalc compare two-3x3 one-5x5
+    """
+    from .analysis import analyze
+    from .compare import Comparison
+
+    if len(specs) < 2:
+        raise UsageError("compare needs at least two specs, e.g. convcalc compare two-3x3 one-5x5")
+    comparison = Comparison(tuple(analyze(_load(s, input)) for s in specs))
+    if format is ShortFormat.json:
+        from . import writers
+
+        _write(writers.dumps(writers.comparison_dict(comparison)))
+    else:
+        from . import render
+
+        _show(render.comparison(comparison), *render.comparison_lines(comparison))
+
+
+@app.command()
+@guarded
+def check(
+    specs: Optional[List[str]] = typer.Argument(None, help="Spec files or built-in names."),
+    all: bool = typer.Option(False, "--all", help="Check every built-in architecture."),
+    format: ShortFormat = SHORT_FORMAT,
+):
+    """Recompute specs and compare them with their published 'expected:' figures.
+
+    Exit code 0 when every figure matches, 1 on a mismatch, 2 on a spec error.
+    Example: convcalc check --all
+    """
+    from .check import check_spec
+    from .spec import load_spec
+    from .zoo import builtin_specs, resolve
+
+    paths = [resolve(s) for s in specs or []]
+    if all:
+        paths += list(builtin_specs().values())
+    if not paths:
+        raise UsageError("name the specs to check, or use --all for every built-in architecture")
+    results = [check_spec(load_spec(p)) for p in paths]
+    if format is ShortFormat.json:
+        from . import writers
+
+        _write(writers.dumps(writers.check_dict(results)))
+    else:
+        from . import render
+
+        _show(render.check(results))
+    if not all_ok(results):
+        raise typer.Exit(1)
+
+
+def all_ok(results) -> bool:
+    return all(r.ok for r in results)
+
+
+@app.command("list")
+@guarded
+def list_(format: ShortFormat = SHORT_FORMAT):
+    """The built-in architectures, with their input and total params.
+
+    Example: convcalc list
+    """
+    from .analysis import analyze
+    from .spec import load_spec
+    from .zoo import builtin_specs
+
+    entries = []
+    for name, path in builtin_specs().items():
+        spec = load_spec(path)
+        entries.append({"name": name, "description": spec.description, "input":
+                        spec.input.as_list(), "params": analyze(spec).totals.params})
+    if format is ShortFormat.json:
+        from . import writers
+
+        _write(writers.dumps({"architectures": entries}))
+    else:
+        from . import render
+
+        _show(render.listing(entries))
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

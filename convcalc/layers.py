@@ -1,0 +1,291 @@
+"""The layer kinds: what each takes, the shape it produces, what it counts, how it moves the field.
+
+`REGISTRY` below is the single source of truth: the loader validates fields against it, the docs
+table in docs/spec.md is checked against it, and the JSON Schema is generated from it. Adding a
+layer kind means writing one class and adding one line to `REGISTRY`.
+
+Counting conventions (docs/formulas.md derives each formula):
+
+- ``weights``: kernel entries; ``biases``: bias entries;
+- ``norm``: other trainable parameters (BatchNorm's γ and β), so ``params = weights + biases + norm``
+  is PyTorch's ``sum(p.numel() for p in model.parameters())``;
+- ``buffers``: running statistics (BatchNorm's mean and variance);
+- ``macs``: multiply-accumulates of convolution and fully-connected layers only, bias additions
+  not counted — the convention of torchvision's published GFLOPS and the ResNet paper's "FLOPs".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import prod
+
+from .fields import REQUIRED, Bool, Field, Int, Number, Padding, PerAxis
+from .receptive import Step
+from .shapes import LayerProblem, Shape, Window, padding_pairs, per_axis, slide
+
+
+@dataclass(frozen=True)
+class LayerMath:
+    """What one layer does to one input: everything the analysis needs, from one computation.
+
+    `steps` is None for a layer that leaves the receptive field alone, else one `Step` (or None
+    for "unknown") per axis; `is_global` marks a unit that reads its whole input.
+    `param_terms` are the products whose sum is `params` and `macs_terms` the factors whose
+    product is `macs`, for spelling out the arithmetic.
+    """
+
+    output: Shape
+    weights: int = 0
+    biases: int = 0
+    norm: int = 0
+    buffers: int = 0
+    macs: int = 0
+    steps: tuple | None = None
+    is_global: bool = False
+    windows: tuple[Window, ...] = ()
+    param_terms: tuple[tuple[int, ...], ...] = ()
+    macs_terms: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class LayerKind:
+    """Base class: subclasses set `op`, `doc`, `fields` and implement `analyze`."""
+
+    op: str = ""
+    doc: str = ""
+    fields: tuple[Field, ...] = ()
+
+    def validate(self, attrs) -> None:
+        """Cross-field checks that need no input shape; raise LayerProblem."""
+
+    def analyze(self, attrs, inp: Shape) -> LayerMath:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _spatial_input(op: str, inp: Shape) -> int:
+    if not inp.spatial:
+        raise LayerProblem(f"{op} needs spatial axes, but its input {inp} has none (it was"
+                           " flattened); move the flatten or fc layer after it")
+    return len(inp.spatial)
+
+
+def _steps(windows) -> tuple[Step, ...]:
+    return tuple(Step(w.span, w.stride, w.pad_before) for w in windows)
+
+
+def conv_weights(kernel: tuple[int, ...], in_channels: int, out_channels: int, groups: int) -> int:
+    """weights = k_1·…·k_n · (C_in / g) · C_out  — each output channel sees C_in/g input channels."""
+    return prod(kernel) * (in_channels // groups) * out_channels
+
+
+def conv_macs(kernel: tuple[int, ...], in_channels: int, groups: int, out: Shape) -> int:
+    """macs = (C_out · H_out · W_out) · k_1·…·k_n · (C_in / g)  — one window per output element."""
+    return out.numel * prod(kernel) * (in_channels // groups)
+
+
+class Conv(LayerKind):
+    op = "conv"
+    doc = "Convolution (any number of spatial axes), grouped and dilated as declared."
+    fields = (
+        Field("out", Int(), REQUIRED, "output channels"),
+        Field("kernel", PerAxis(), REQUIRED, "kernel size"),
+        Field("stride", PerAxis(), 1, "stride"),
+        Field("padding", Padding(), 0, "zero padding"),
+        Field("dilation", PerAxis(), 1, "spacing between kernel taps"),
+        Field("groups", Int(), 1, "channel groups; out and input channels must divide by it"),
+        Field("bias", Bool(), True, "one bias per output channel"),
+    )
+
+    def validate(self, a):
+        if a["out"] % a["groups"]:
+            raise LayerProblem(f"out {a['out']} is not divisible by groups {a['groups']}")
+
+    def analyze(self, a, inp):
+        axes = _spatial_input(self.op, inp)
+        groups = a["groups"]
+        if inp.channels % groups:
+            raise LayerProblem(f"input channels {inp.channels} are not divisible by groups"
+                               f" {groups}; change groups or the previous layer's channels")
+        kernel = per_axis(a["kernel"], axes, "kernel")
+        stride = per_axis(a["stride"], axes, "stride")
+        dilation = per_axis(a["dilation"], axes, "dilation")
+        spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+        pads = padding_pairs(a["padding"], inp.spatial, spans, stride)
+        windows = tuple(slide(n, k, s, d, p)
+                        for n, k, s, d, p in zip(inp.spatial, kernel, stride, dilation, pads))
+        out = Shape(a["out"], tuple(w.size_out for w in windows))
+        per_group_in = inp.channels // groups
+        biases = a["out"] if a["bias"] else 0
+        terms = ((*kernel, per_group_in, a["out"]),) + (((biases,),) if biases else ())
+        return LayerMath(
+            output=out,
+            weights=conv_weights(kernel, inp.channels, a["out"], groups),
+            biases=biases,
+            macs=conv_macs(kernel, inp.channels, groups, out),
+            steps=_steps(windows),
+            windows=windows,
+            param_terms=terms,
+            macs_terms=(*out.as_list(), *kernel, per_group_in),
+        )
+
+
+class Pool(LayerKind):
+    """Max or average pooling: a window (kernel, stride, padding) or an adaptive/global output."""
+
+    def __init__(self, op: str, what: str, dilation: bool):
+        self.op = op
+        self.doc = (f"{what} pooling over a kernel window, or adaptive (`output`) or global"
+                    " (`global: true`).")
+        window = (
+            Field("kernel", PerAxis(), None, "window size (give kernel, output or global)"),
+            Field("stride", PerAxis(), None, "stride (default: the kernel)"),
+            Field("padding", Padding(), 0, "implicit padding, at most half the window"),
+        )
+        extra = (Field("dilation", PerAxis(), 1, "spacing between window taps"),) if dilation else ()
+        self.fields = window + extra + (
+            Field("ceil_mode", Bool(), False, "round the output size up (PyTorch's rule)"),
+            Field("output", PerAxis(), None, "adaptive pooling to this output size"),
+            Field("global", Bool(), False, "pool each channel to a single value"),
+        )
+
+    def validate(self, a):
+        chosen = [f for f in ("kernel", "output") if a[f] is not None] + (["global"] if a["global"]
+                                                                         else [])
+        if len(chosen) != 1:
+            raise LayerProblem("give exactly one of kernel (windowed), output (adaptive) or"
+                               f" global: true, not {' and '.join(chosen) or 'none of them'}")
+        if a["kernel"] is None:
+            for name, default in (("stride", None), ("padding", 0), ("ceil_mode", False),
+                                  ("dilation", 1)):
+                if a.get(name, default) != default:
+                    raise LayerProblem(f"{name} has no meaning with {chosen[0]}; remove it")
+
+    def analyze(self, a, inp):
+        axes = _spatial_input(self.op, inp)
+        if a["kernel"] is None:
+            return self._adaptive(a, inp, axes)
+        kernel = per_axis(a["kernel"], axes, "kernel")
+        stride = per_axis(a["stride"] if a["stride"] is not None else a["kernel"], axes, "stride")
+        dilation = per_axis(a.get("dilation", 1), axes, "dilation")
+        spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+        pads = padding_pairs(a["padding"], inp.spatial, spans, stride)
+        if a["padding"] != "same":
+            for span, pair in zip(spans, pads):
+                if max(pair) > span // 2:
+                    raise LayerProblem(f"padding {max(pair)} is more than half the window"
+                                       f" {span}; PyTorch refuses this, use padding <= {span // 2}")
+        windows = tuple(slide(n, k, s, d, p, a["ceil_mode"])
+                        for n, k, s, d, p in zip(inp.spatial, kernel, stride, dilation, pads))
+        out = Shape(inp.channels, tuple(w.size_out for w in windows))
+        return LayerMath(output=out, steps=_steps(windows), windows=windows)
+
+    def _adaptive(self, a, inp, axes):
+        size = per_axis(1 if a["global"] else a["output"], axes, "output")
+        out = Shape(inp.channels, size)
+        if all(o == 1 for o in size):
+            return LayerMath(output=out, is_global=True)
+        steps, notes = [], []
+        for n, o in zip(inp.spatial, size):
+            if n % o == 0:  # uniform windows: kernel = stride = n / o
+                steps.append(Step(n // o, n // o, 0))
+            else:
+                steps.append(None)
+                notes.append(f"adaptive pooling from {n} to {o} uses windows of unequal size,"
+                             " so the receptive field is unknown from here on")
+        return LayerMath(output=out, steps=tuple(steps), notes=tuple(notes))
+
+
+class Flatten(LayerKind):
+    op = "flatten"
+    doc = "Flatten C×H×W… into one vector of C·H·W… features (each keeps its receptive field)."
+
+    def analyze(self, a, inp):
+        return LayerMath(output=Shape(inp.numel))
+
+
+class FullyConnected(LayerKind):
+    op = "fc"
+    doc = "Fully-connected (linear) layer on the flattened input."
+    fields = (
+        Field("out", Int(), REQUIRED, "output features"),
+        Field("bias", Bool(), True, "one bias per output feature"),
+    )
+
+    def analyze(self, a, inp):
+        features = inp.numel  # the input is flattened first
+        biases = a["out"] if a["bias"] else 0
+        return LayerMath(
+            output=Shape(a["out"]),
+            weights=features * a["out"],  # one weight per (input, output) pair
+            biases=biases,
+            macs=features * a["out"],  # one multiply-accumulate per weight
+            is_global=True,
+            param_terms=((features, a["out"]),) + (((biases,),) if biases else ()),
+            macs_terms=(features, a["out"]),
+        )
+
+
+class BatchNorm(LayerKind):
+    op = "batchnorm"
+    doc = "Batch normalisation: γ and β per channel (params), running mean and variance (buffers)."
+    fields = (
+        Field("affine", Bool(), True, "learn γ and β (2·C params)"),
+        Field("running_stats", Bool(), True, "keep running mean and variance (2·C buffers)"),
+    )
+
+    def analyze(self, a, inp):
+        c = inp.channels
+        return LayerMath(
+            output=inp,
+            norm=2 * c if a["affine"] else 0,  # γ and β, one each per channel
+            buffers=2 * c if a["running_stats"] else 0,  # running mean and variance
+            param_terms=((2, c),) if a["affine"] else (),
+        )
+
+
+class Elementwise(LayerKind):
+    """A layer without parameters that keeps the shape (activations, dropout, LRN, softmax)."""
+
+    def __init__(self, op: str, doc: str, fields: tuple[Field, ...] = ()):
+        self.op, self.doc, self.fields = op, doc, fields
+
+    def analyze(self, a, inp):
+        return LayerMath(output=inp)
+
+
+_FRACTION = Number()
+
+REGISTRY: dict[str, LayerKind] = {
+    "conv": Conv(),
+    "maxpool": Pool("maxpool", "Max", dilation=True),
+    "avgpool": Pool("avgpool", "Average", dilation=False),
+    "flatten": Flatten(),
+    "fc": FullyConnected(),
+    "batchnorm": BatchNorm(),
+    "lrn": Elementwise("lrn", "Local response normalisation across channels (no parameters).", (
+        Field("size", Int(), 5, "neighbouring channels summed over"),
+        Field("alpha", _FRACTION, Fraction(1, 10000), "scale α"),
+        Field("beta", _FRACTION, Fraction(3, 4), "exponent β"),
+        Field("k", _FRACTION, 2, "additive constant k"),
+    )),
+    "dropout": Elementwise("dropout", "Dropout (no parameters; the identity at inference).", (
+        Field("p", Number(0, 1), Fraction(1, 2), "probability of zeroing an element"),
+    )),
+    "softmax": Elementwise("softmax", "Softmax over channels."),
+    "relu": Elementwise("relu", "max(0, x)."),
+    "relu6": Elementwise("relu6", "min(max(0, x), 6)."),
+    "leaky_relu": Elementwise("leaky_relu", "x for x > 0, slope·x otherwise.", (
+        Field("slope", _FRACTION, Fraction(1, 100), "negative slope"),
+    )),
+    "elu": Elementwise("elu", "Exponential linear unit."),
+    "gelu": Elementwise("gelu", "Gaussian error linear unit."),
+    "sigmoid": Elementwise("sigmoid", "1 / (1 + e^−x)."),
+    "tanh": Elementwise("tanh", "Hyperbolic tangent."),
+    "silu": Elementwise("silu", "x · sigmoid(x) (swish)."),
+    "hardswish": Elementwise("hardswish", "x · relu6(x + 3) / 6."),
+    "hardsigmoid": Elementwise("hardsigmoid", "relu6(x + 3) / 6."),
+}
+
+#: Other names a spec may use for a kind.
+ALIASES: dict[str, str] = {"linear": "fc"}

@@ -1,0 +1,81 @@
+"""Receptive-field arithmetic (Araujo, Norris & Sim, "Computing Receptive Fields of Convolutional
+Neural Networks", Distill 2019), one spatial axis at a time.
+
+For every axis a unit of a feature map is described by three numbers, all relative to the
+network's input:
+
+- size ``r``: how many input positions one unit depends on;
+- jump ``j`` (effective stride): how far apart in the input two neighbouring units' fields are;
+- padding ``P`` (effective padding): unit ``i``'s field starts at input position ``i·j − P``.
+
+A layer with span ``k`` (dilation folded in), stride ``s`` and padding-before ``p`` maps them by
+
+    r' = r + (k − 1)·j        j' = j·s        P' = P + p·j
+
+Values are `Fraction`s so that fractional jumps (transposed convolutions) stay exact. A field is
+*global* once one unit reads the whole input (fully-connected layers, global pooling); its jump and
+padding then mean nothing and are `None`. An *unknown* axis (`None`) follows a layer whose windows
+are not uniform, such as adaptive pooling that does not divide its input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class Step:
+    """One layer's local window on one axis: span k (dilation folded in), stride s, padding p."""
+
+    span: int
+    stride: int
+    pad_before: int
+
+
+@dataclass(frozen=True)
+class AxisRF:
+    """Receptive field of one unit along one input axis; jump/padding are None once global."""
+
+    size: Fraction
+    jump: Fraction | None
+    padding: Fraction | None
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """Per input axis (None where unknown), and whether one unit sees the whole input."""
+
+    axes: tuple[AxisRF | None, ...]
+    is_global: bool = False
+
+
+def at_input(axes: int) -> ReceptiveField:
+    """An input pixel sees itself: r = 1, j = 1, P = 0 on every axis."""
+    one = AxisRF(Fraction(1), Fraction(1), Fraction(0))
+    return ReceptiveField((one,) * axes)
+
+
+def advance(axis: AxisRF | None, step: Step) -> AxisRF | None:
+    """r' = r + (k−1)·j;  j' = j·s;  P' = P + p·j  (unknown stays unknown)."""
+    if axis is None or axis.jump is None:
+        return axis
+    return AxisRF(
+        size=axis.size + (step.span - 1) * axis.jump,
+        jump=axis.jump * step.stride,
+        padding=axis.padding + step.pad_before * axis.jump,
+    )
+
+
+def through(rf: ReceptiveField, steps) -> ReceptiveField:
+    """Apply one layer's steps (one per axis; None on an axis means that axis becomes unknown)."""
+    if rf.is_global:
+        return rf
+    return ReceptiveField(tuple(None if s is None else advance(a, s)
+                                for a, s in zip(rf.axes, steps)))
+
+
+def whole(input_sizes) -> ReceptiveField:
+    """The field of a unit that reads every input position."""
+    return ReceptiveField(tuple(AxisRF(Fraction(n), None, None) for n in input_sizes),
+                          is_global=True)

@@ -1,0 +1,144 @@
+"""Terminal rendering with rich: tables for summary, compare, check and list, and the one-layer
+explanations. Nothing here computes; it lays out what the library produced."""
+
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from . import text
+from .check import CheckResult
+from .compare import FIGURES, Comparison
+from .report import Report
+
+
+def console(file=None) -> Console:
+    """A console that writes plain text (no colour, no wrapping) when not on a terminal."""
+    file = file or sys.stdout
+    terminal = file.isatty()
+    return Console(file=file, highlight=False, soft_wrap=not terminal,
+                   width=None if terminal else 400)
+
+
+def _warnings(report: Report) -> list:
+    return [Text(f"warning: {w}", style="yellow") for w in report.warnings]
+
+
+def summary(report: Report) -> Group:
+    total = report.totals
+    table = Table(title=f"{report.name} — input {text.shape(report.input)}", box=box.SIMPLE_HEAD,
+                  show_footer=True, title_justify="left")
+    table.add_column("layer", footer="total")
+    table.add_column("op")
+    table.add_column("output", footer=text.shape(total.output_shape))
+    table.add_column("window")
+    table.add_column("params", justify="right", footer=text.count(total.params))
+    table.add_column("%", justify="right", footer="100.0%" if total.params else "")
+    table.add_column("RF", justify="right")
+    table.add_column("jump", justify="right")
+    table.add_column("MACs", justify="right", footer=text.count(total.macs))
+    for r in report.rows:
+        share = text.percent(Fraction(r.params, total.params)) if total.params else ""
+        table.add_row(r.name, r.op, text.shape(r.output_shape), text.window(r),
+                      text.count(r.params) if r.params else "", share if r.params else "",
+                      text.rf_size(r.rf), text.rf_jump(r.rf),
+                      text.count(r.macs) if r.macs else "")
+    footer = Text(
+        f"weights {text.count(total.weights)} · biases {text.count(total.biases)} · params"
+        f" {text.count(total.params)} · buffers {text.count(total.buffers)} · MACs"
+        f" {text.count(total.macs)} · FLOPs {text.count(total.flops)}")
+    return Group(table, footer, *_warnings(report))
+
+
+def one_layer(report: Report) -> Group:
+    """The answer to `convcalc conv` / `convcalc pool`: every number with its arithmetic."""
+    row = report.rows[0]
+    lines = [Text(f"{row.op}: {text.shape(row.input_shape)} → {text.shape(row.output_shape)}",
+                  style="bold")]
+    for axis, w in zip(("H", "W") if len(row.windows) == 2 else
+                       [f"axis {i + 1}" for i in range(len(row.windows))], row.windows):
+        rounding = ("⌈", "⌉") if row.attrs.get("ceil_mode") else ("⌊", "⌋")
+        span = f"{w.span}" if w.dilation == 1 else f"({w.dilation}×({w.kernel}−1)+1)"
+        lines.append(Text(
+            f"  output {axis}: {rounding[0]}({w.size_in} + {w.pad_before} + {w.pad_after} − {span})"
+            f" / {w.stride}{rounding[1]} + 1 = {w.size_out}"))
+    lines.append(Text(f"  params: {text.param_arithmetic(row)}"))
+    if row.weights or row.biases:
+        lines.append(Text(f"          weights {text.count(row.weights)}, biases"
+                          f" {text.count(row.biases)}"))
+    lines.append(Text(f"  MACs:   {text.macs_arithmetic(row)}"))
+    lines.append(Text(f"  receptive field: size {text.rf_size(row.rf)}, jump"
+                      f" {text.rf_jump(row.rf)}, padding {text.rf_padding(row.rf)}"))
+    return Group(*lines, *_warnings(report))
+
+
+def comparison(comp: Comparison) -> Table:
+    first = comp.reports[0].name
+    table = Table(title=f"relative to {first}", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("")
+    for report in comp.reports:
+        table.add_column(report.name, justify="right")
+    for figure in FIGURES:
+        cells = []
+        for i, report in enumerate(comp.reports):
+            value = text.count(getattr(report.totals, figure))
+            cells.append(value if i == 0 else f"{value} ({text.percent(comp.ratio(i, figure))})")
+        table.add_row(figure, *cells)
+    table.add_row("RF size", *(text.rf_size(r.rf) for r in comp.reports))
+    table.add_row("RF jump", *(text.rf_jump(r.rf) for r in comp.reports))
+    table.add_row("output", *(text.shape(r.totals.output_shape) for r in comp.reports))
+    table.add_row("input", *(text.shape(r.input) for r in comp.reports))
+    return table
+
+
+def comparison_lines(comp: Comparison) -> list[Text]:
+    """'two-3x3: 72.0% of one-5x5's params, …' for every spec after the first."""
+    first = comp.reports[0].name
+    out = []
+    for i, report in enumerate(comp.reports[1:], start=1):
+        parts = [f"{text.percent(comp.ratio(i, f))} of {first}'s {f}" for f in ("params", "macs")
+                 if comp.ratio(i, f) is not None]
+        if parts:
+            out.append(Text(f"{report.name}: {', '.join(parts)}"))
+    return out
+
+
+def _value(v) -> str:
+    if isinstance(v, tuple):
+        return "×".join(text.fraction(Fraction(x)) if x is not None else "?" for x in v)
+    return text.count(v) if isinstance(v, int) else text.fraction(v)
+
+
+def check(results: list[CheckResult]) -> Group:
+    parts: list = []
+    bad = [(r, f) for r in results for f in r.mismatches]
+    if bad:
+        table = Table(title="mismatches", box=box.SIMPLE_HEAD, title_justify="left")
+        for name in ("spec", "layer", "figure", "expected", "computed", "source"):
+            table.add_column(name, justify="right" if name in ("expected", "computed") else "left")
+        for r, f in bad:
+            table.add_row(r.name, f.figure.layer or "totals", f.figure.key, _value(f.figure.value),
+                          _value(f.computed), f.figure.source)
+        parts.append(table)
+    for r in results:
+        mark, style = ("ok", "green") if r.ok else ("MISMATCH", "red")
+        parts.append(Text(f"{mark:8} {r.name}: {len(r.results) - len(r.mismatches)} of"
+                          f" {len(r.results)} figures match", style=style))
+    return Group(*parts)
+
+
+def listing(entries) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("name")
+    table.add_column("input")
+    table.add_column("params", justify="right")
+    table.add_column("description")
+    for e in entries:
+        table.add_row(e["name"], "×".join(map(str, e["input"])), text.count(e["params"]),
+                      e["description"])
+    return table

@@ -1,0 +1,100 @@
+"""The immutable result of an analysis: one row per layer, totals derived from the rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+
+from .errors import Location
+from .receptive import ReceptiveField
+from .shapes import Shape, Window
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A warning about one layer, with the spec line it comes from."""
+
+    location: Location
+    layer: str
+    op: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: layer '{self.layer}' ({self.op}): {self.message}"
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """Everything computed for one layer."""
+
+    name: str
+    op: str
+    inputs: tuple[str, ...]
+    input_shape: Shape
+    output_shape: Shape
+    weights: int
+    biases: int
+    norm: int
+    buffers: int
+    macs: int
+    rf: ReceptiveField
+    windows: tuple[Window, ...]
+    attrs: MappingProxyType
+    param_terms: tuple[tuple[int, ...], ...]
+    macs_terms: tuple[int, ...]
+    line: int | None
+
+    @property
+    def params(self) -> int:
+        """PyTorch's parameter count: weights + biases + trainable normalisation parameters."""
+        return self.weights + self.biases + self.norm
+
+
+@dataclass(frozen=True)
+class Totals:
+    weights: int
+    biases: int
+    params: int
+    buffers: int
+    macs: int
+    output_shape: Shape
+
+    @property
+    def flops(self) -> int:
+        """flops = 2 × macs: one multiplication and one addition per multiply-accumulate."""
+        return 2 * self.macs
+
+
+@dataclass(frozen=True)
+class Report:
+    """A network analysed at one input shape."""
+
+    name: str
+    file: str
+    input: Shape
+    rows: tuple[LayerRow, ...]
+    warnings: tuple[Diagnostic, ...]
+    description: str = ""
+
+    @cached_property
+    def totals(self) -> Totals:
+        return Totals(
+            weights=sum(r.weights for r in self.rows),
+            biases=sum(r.biases for r in self.rows),
+            params=sum(r.params for r in self.rows),
+            buffers=sum(r.buffers for r in self.rows),
+            macs=sum(r.macs for r in self.rows),
+            output_shape=self.rows[-1].output_shape,
+        )
+
+    @property
+    def rf(self) -> ReceptiveField:
+        """The receptive field of the network's output."""
+        return self.rows[-1].rf
+
+    def row(self, name: str) -> LayerRow:
+        for r in self.rows:
+            if r.name == name:
+                return r
+        raise KeyError(name)

@@ -1,0 +1,153 @@
+"""Machine-readable output: JSON (the documented contract), CSV and Markdown.
+
+The JSON document is a contract other tools depend on (docs/spec.md, "JSON output"): counts are
+JSON integers, an exact fractional receptive-field value is a string such as "1/2", an unknown one
+is null. Output is deterministic: the same input gives byte-identical text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from fractions import Fraction
+
+from . import text
+from .check import CheckResult
+from .compare import FIGURES, Comparison
+from .receptive import ReceptiveField
+from .report import LayerRow, Report
+
+
+def exact(value):
+    """A Fraction as a JSON int, or a 'p/q' string when it is not whole; None stays null."""
+    if value is None:
+        return None
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return value
+
+
+def rf_dict(rf: ReceptiveField) -> dict:
+    def axis(attr):
+        return [exact(getattr(a, attr)) if a is not None else None for a in rf.axes]
+
+    return {"size": axis("size"), "jump": axis("jump"), "padding": axis("padding"),
+            "global": rf.is_global}
+
+
+def layer_dict(row: LayerRow) -> dict:
+    out = {
+        "name": row.name,
+        "op": row.op,
+        "inputs": list(row.inputs),
+        "output_shape": row.output_shape.as_list(),
+        "weights": row.weights,
+        "biases": row.biases,
+        "params": row.params,
+        "buffers": row.buffers,
+        "macs": row.macs,
+        "rf": rf_dict(row.rf),
+    }
+    if row.windows:
+        out["window"] = {
+            "kernel": [w.kernel for w in row.windows],
+            "stride": [w.stride for w in row.windows],
+            "padding": [[w.pad_before, w.pad_after] for w in row.windows],
+            "dilation": [w.dilation for w in row.windows],
+        }
+    return out
+
+
+def totals_dict(report: Report) -> dict:
+    t = report.totals
+    return {"weights": t.weights, "biases": t.biases, "params": t.params, "buffers": t.buffers,
+            "macs": t.macs, "flops": t.flops, "output_shape": t.output_shape.as_list()}
+
+
+def report_dict(report: Report) -> dict:
+    return {
+        "name": report.name,
+        "input": report.input.as_list(),
+        "layers": [layer_dict(r) for r in report.rows],
+        "totals": totals_dict(report),
+        "warnings": [str(w) for w in report.warnings],
+    }
+
+
+def dumps(document) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+CSV_COLUMNS = ("name", "op", "inputs", "output_shape", "weights", "biases", "params", "buffers",
+               "macs", "rf_size", "rf_jump", "rf_padding", "rf_global")
+
+
+def report_csv(report: Report) -> str:
+    """One row per layer; shapes and per-axis values joined by 'x'."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in report.rows:
+        rf = rf_dict(r.rf)
+        writer.writerow([
+            r.name, r.op, ";".join(r.inputs), "x".join(map(str, r.output_shape.as_list())),
+            r.weights, r.biases, r.params, r.buffers, r.macs,
+            *("x".join("" if v is None else str(v) for v in rf[k])
+              for k in ("size", "jump", "padding")),
+            str(r.rf.is_global).lower(),
+        ])
+    return buffer.getvalue()
+
+
+def report_markdown(report: Report) -> str:
+    total = report.totals.params
+    lines = [f"## {report.name}", "", f"Input: {text.shape(report.input)}", "",
+             "| layer | op | output | window | params | % params | RF | jump | MACs |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|"]
+    for r in report.rows:
+        share = text.percent(Fraction(r.params, total)) if total else ""
+        lines.append(f"| {r.name} | {r.op} | {text.shape(r.output_shape)} | {text.window(r)} |"
+                     f" {text.count(r.params)} | {share} | {text.rf_size(r.rf)} |"
+                     f" {text.rf_jump(r.rf)} | {text.count(r.macs)} |")
+    t = report.totals
+    lines.append(f"| **total** | | **{text.shape(t.output_shape)}** | | **{text.count(t.params)}**"
+                 f" | | | | **{text.count(t.macs)}** |")
+    if report.warnings:
+        lines += ["", *(f"- warning: {w}" for w in report.warnings)]
+    return "\n".join(lines) + "\n"
+
+
+def comparison_dict(comparison: Comparison) -> dict:
+    specs = []
+    for i, report in enumerate(comparison.reports):
+        specs.append({
+            "name": report.name,
+            "totals": totals_dict(report),
+            "rf": rf_dict(report.rf),
+            "relative_to_first": {f: exact(comparison.ratio(i, f)) for f in FIGURES},
+        })
+    return {"specs": specs}
+
+
+def check_dict(results: list[CheckResult]) -> dict:
+    def value(v):
+        return [exact(x) for x in v] if isinstance(v, tuple) else exact(v)
+
+    return {
+        "ok": all(r.ok for r in results),
+        "specs": [{
+            "name": r.name,
+            "file": r.file,
+            "ok": r.ok,
+            "figures": [{
+                "layer": f.figure.layer,
+                "figure": f.figure.key,
+                "expected": value(f.figure.value),
+                "computed": value(f.computed),
+                "tolerance": exact(f.figure.tolerance),
+                "ok": f.ok,
+                "source": f.figure.source,
+            } for f in r.results],
+        } for r in results],
+    }

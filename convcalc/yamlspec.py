@@ -1,0 +1,178 @@
+"""Strict YAML reading: a spec file becomes plain Python values that remember their line numbers.
+
+PyYAML (with libyaml's C parser when present) only *composes* the node tree; converting scalars is
+done here, by YAML 1.2's core rules, so that none of YAML 1.1's surprises slip through as numbers:
+``yes``/``no``/``on``/``off`` stay strings, ``014`` is not octal, ``1:30`` is not base 60, ``1e3``
+is not a number. Field validation later rejects such strings where an integer or boolean is
+expected, with a hint (see `yaml11_hint`). Duplicate keys, tags and runaway alias expansion are
+errors here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import Location, SpecError
+
+#: Nodes one document may expand to (aliases included): a guard against "billion laughs".
+MAX_NODES = 1_000_000
+#: Nesting depth of mappings and sequences.
+MAX_DEPTH = 64
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*(_[0-9]+)*)")
+_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+class YMap(dict):
+    """A mapping that knows the line of the mapping itself and of each key."""
+
+    line: int
+    key_lines: dict
+
+    def line_of(self, key) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class YList(list):
+    """A sequence that knows its own line and the line of each item."""
+
+    line: int
+    item_lines: list
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+def yaml11_hint(value) -> str:
+    """Why a string that looks like a YAML 1.1 number or boolean is not one here, and what to write."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if text.lower() in {"yes", "no", "on", "off", "y", "n"}:
+        return f"; YAML 1.1 would read '{text}' as a boolean, convcalc does not: write true or false"
+    if re.fullmatch(r"[-+]?0[0-9]+", text):
+        return (f"; a leading zero makes YAML 1.1 read '{text}' as octal, convcalc does not:"
+                f" write {int(text)}")
+    if re.fullmatch(r"[-+]?[0-9]+(:[0-5]?[0-9])+", text):
+        return f"; YAML 1.1 reads '{text}' as a base-60 number: write the integer you mean"
+    if re.fullmatch(r"[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+", text):
+        return f"; '{text}' is a string in YAML 1.1: write the integer out in full (e.g. 1_000)"
+    return ""
+
+
+def _scalar(node, where: Location):
+    if node.tag and node.tag.startswith("!") and not node.tag.startswith("!!"):
+        raise SpecError(f"YAML tag '{node.tag}' is not supported; remove it", where)
+    text = node.value
+    if node.style:  # quoted or block scalar: always a string (plain is None or "")
+        return text
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.fullmatch(text):
+        return int(text.replace("_", ""))
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    return text
+
+
+class _Converter:
+    def __init__(self, file: str):
+        self.file = file
+        self.count = 0
+
+    def where(self, node) -> Location:
+        return Location(self.file, node.start_mark.line + 1)
+
+    def convert(self, node, depth: int = 0):
+        import yaml
+
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise SpecError(f"the document expands to more than {MAX_NODES:,} YAML nodes "
+                            "(alias expansion?); write the spec out plainly", self.where(node))
+        if depth > MAX_DEPTH:
+            raise SpecError(f"nesting deeper than {MAX_DEPTH} levels; flatten the spec",
+                            self.where(node))
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar(node, self.where(node))
+        if isinstance(node, yaml.SequenceNode):
+            out = YList(self.convert(item, depth + 1) for item in node.value)
+            out.line = node.start_mark.line + 1
+            out.item_lines = [item.start_mark.line + 1 for item in node.value]
+            return out
+        out = YMap()
+        out.line = node.start_mark.line + 1
+        out.key_lines = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise SpecError("YAML merge keys ('<<') are not supported; write the keys out",
+                                self.where(key_node))
+            key = self.convert(key_node, depth + 1)
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                raise SpecError(f"a mapping key must be a plain name, not {key!r}",
+                                self.where(key_node))
+            if key in out:
+                raise SpecError(f"duplicate key '{key}' (first on line {out.key_lines[key]});"
+                                " remove one of them", self.where(key_node))
+            out[key] = self.convert(value_node, depth + 1)
+            out.key_lines[key] = key_node.start_mark.line + 1
+        return out
+
+
+def _loader():
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str, file: str):
+    """Parse one YAML document into YMap/YList/scalars; every failure is a `SpecError`."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=_loader())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SpecError(f"YAML syntax error: {problem}; check the indentation and brackets",
+                        Location(file, line)) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"YAML error: {exc}", Location(file)) from None
+    except RecursionError:
+        raise SpecError(f"nesting deeper than {MAX_DEPTH} levels; flatten the spec",
+                        Location(file)) from None
+    if node is None:
+        raise SpecError("the spec is empty; it needs at least 'name', 'input' and 'layers'",
+                        Location(file, 1))
+    return _Converter(file).convert(node)
+
+
+def read_spec_text(path) -> str:
+    """Read a spec file as UTF-8, turning every OS or decoding problem into a `SpecError`."""
+    from pathlib import Path
+
+    path = Path(path)
+    where = Location(str(path))
+    if path.is_dir():
+        raise SpecError("is a directory, not a spec file; name a .yaml file inside it", where)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError("no such file; check the path, or run 'convcalc list' for the built-in"
+                        " names", where) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read the file: {exc.strerror}", where) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SpecError(f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it"
+                        " as UTF-8", Location(str(path), line)) from None
