@@ -1,17 +1,19 @@
-"""The analysis: walk a spec's layers once, in order, and produce an immutable `Report`.
+"""The analysis: walk a spec's graph once, in execution order, and produce an immutable `Report`.
 
 Each layer's kind computes its output shape, counts and local window (`layers.py`); this module
-threads shapes and receptive fields from layer to layer and turns inexact windows into warnings.
-The walk is linear in the number of layers.
+threads shapes and receptive fields along the edges, merges fields where paths meet (checking that
+they share the effective stride, and warning when their centres differ), and turns inexact windows
+into warnings. The walk is linear in the number of layers and edges.
 """
 
 from __future__ import annotations
 
 from .errors import ShapeError
 from .layers import REGISTRY
-from .receptive import at_input, through, whole
+from .receptive import ReceptiveField, at_input, centre, through, union, whole
 from .report import Diagnostic, LayerRow, Report
 from .shapes import LayerProblem
+from . import text
 from .spec import Spec
 
 AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
@@ -22,7 +24,9 @@ def _unseen_messages(windows) -> list[str]:
     names = AXIS_NAMES.get(len(windows), tuple(f"axis {i}" for i in range(len(windows))))
     groups: dict = {}
     for name, w in zip(names, windows):
-        if w.unseen:
+        # A stride longer than the window skips pixels by design (a 1×1 stride-2 projection):
+        # only windows that otherwise tile the input are warned about.
+        if w.unseen and w.stride <= w.span:
             groups.setdefault((w.size_in, w.unseen, w.exact_size), []).append(name)
     messages = []
     for (size, unseen, exact), axes in groups.items():
@@ -34,29 +38,75 @@ def _unseen_messages(windows) -> list[str]:
     return messages
 
 
+def _describe(name: str, rf: ReceptiveField) -> str:
+    return (f"'{name}' (size {text.rf_size(rf)}, jump {text.rf_jump(rf)}, padding"
+            f" {text.rf_padding(rf)})")
+
+
+def merge_fields(names, fields, input_sizes) -> tuple[ReceptiveField, str | None]:
+    """The field after a merge, and a warning when the paths' centres differ.
+
+    Raises LayerProblem when two paths have different effective strides.
+    """
+    if any(f.is_global for f in fields):
+        return whole(input_sizes), None
+    axes, misaligned = [], False
+    for k in range(len(fields[0].axes)):
+        column = [f.axes[k] for f in fields]
+        if any(a is None for a in column):
+            axes.append(None)
+            continue
+        for name, field, a in zip(names[1:], fields[1:], column[1:]):
+            if a.jump != column[0].jump:
+                raise LayerProblem(
+                    f"the paths have different effective strides: {_describe(names[0], fields[0])}"
+                    f" and {_describe(name, field)}; their units do not line up, so a merge"
+                    " would mix positions — resample one path first")
+        misaligned |= len({centre(a) for a in column}) > 1
+        axes.append(union(column))
+    warning = None
+    if misaligned:
+        paths = "; ".join(_describe(n, f) for n, f in zip(names, fields))
+        warning = ("the merged paths are not centred alike (their fields start at different"
+                   f" offsets): {paths}; the merged field is their hull")
+    return ReceptiveField(tuple(axes)), warning
+
+
 def analyze(spec: Spec) -> Report:
     """Compute every layer of `spec` at its input shape."""
-    shape = spec.input
-    rf = at_input(len(shape.spatial))
-    previous = "input"
-    rows, warnings = [], []
+    shapes = {"input": spec.input}
+    fields = {"input": at_input(len(spec.input.spatial))}
+    rows, warnings = [], list(spec.warnings)
     for layer in spec.layers:
         where = spec.where(layer.line)
+        kind = REGISTRY[layer.op]
+        inputs = tuple(shapes[name] for name in layer.inputs)
+        notes = []
         try:
-            math = REGISTRY[layer.op].analyze(layer.attrs, shape)
+            if kind.arity == 1:
+                math = kind.analyze(layer.attrs, inputs[0])
+            else:
+                math = kind.analyze(layer.attrs, inputs, layer.inputs)
+            if kind.arity is None:
+                rf, warning = merge_fields(layer.inputs, [fields[n] for n in layer.inputs],
+                                           spec.input.spatial)
+                notes += [warning] if warning else []
+            else:
+                rf = fields[layer.inputs[0]]
         except LayerProblem as problem:
             raise ShapeError(f"layer '{layer.name}' ({layer.op}): {problem}", where) from None
         if math.is_global:
             rf = whole(spec.input.spatial)
         elif math.steps is not None:
             rf = through(rf, math.steps)
-        for message in (*_unseen_messages(math.windows), *math.notes):
+        for message in (*_unseen_messages(math.windows), *math.notes, *notes):
             warnings.append(Diagnostic(where, layer.name, layer.op, message))
+        shapes[layer.name], fields[layer.name] = math.output, rf
         rows.append(LayerRow(
             name=layer.name,
             op=layer.op,
-            inputs=(previous,),
-            input_shape=shape,
+            inputs=layer.inputs,
+            input_shapes=inputs,
             output_shape=math.output,
             weights=math.weights,
             biases=math.biases,
@@ -69,7 +119,7 @@ def analyze(spec: Spec) -> Report:
             param_terms=math.param_terms,
             macs_terms=math.macs_terms,
             line=layer.line,
+            path=layer.path,
         ))
-        shape, previous = math.output, layer.name
     return Report(spec.name, spec.file, spec.input, tuple(rows), tuple(warnings),
-                  spec.description)
+                  spec.description, spec.groups, spec.outputs)

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from .analysis import analyze
 from .errors import SpecError
-from .expected import Figure
+from .expected import Figure, Rounded
 from .report import Report
 from .spec import Spec
 
@@ -22,6 +22,8 @@ class FigureResult:
         expected, computed = self.figure.value, self.computed
         if computed is None:
             return False
+        if isinstance(expected, Rounded):
+            return expected.matches(computed)
         if isinstance(expected, tuple) or isinstance(computed, tuple):
             if not isinstance(computed, tuple):
                 computed = (computed,)
@@ -56,6 +58,8 @@ class CheckResult:
 
 def computed_value(report: Report, figure: Figure):
     """The value the analysis gives for a figure, shaped like the figure."""
+    if figure.key == "gmacs":
+        return Fraction(report.totals.macs, 10**9)
     if figure.layer is None:
         value = getattr(report.totals, figure.key)
     elif figure.key == "rf":

@@ -9,7 +9,8 @@ expected:
     conv1: {weights: 34_848, output_shape: [96, 55, 55], rf: 11, source: lecture slide 12}
 ```
 
-A `source` (and a `tolerance`) written in a group overrides the one above it. Every figure must
+`gmacs` is compared after rounding to the decimals it is written with (``gmacs: 4.089`` matches
+4,089,000,000 ± half a unit in the last place). A `source` (and a `tolerance`) written in a group overrides the one above it. Every figure must
 end up with a source: a published number without one is an error.
 """
 
@@ -22,9 +23,35 @@ from fractions import Fraction
 from .errors import Location, SpecError, did_you_mean
 from .yamlspec import YMap, yaml11_hint
 
-TOTAL_FIGURES = ("weights", "biases", "params", "buffers", "macs", "flops", "output_shape")
+TOTAL_FIGURES = ("weights", "biases", "params", "buffers", "macs", "flops", "gmacs",
+                 "output_shape")
 LAYER_FIGURES = ("weights", "biases", "params", "buffers", "macs", "output_shape", "rf")
 _META = ("source", "tolerance")
+
+
+@dataclass(frozen=True)
+class Rounded:
+    """A figure published rounded to `decimals` places (e.g. torchvision's GFLOPS 4.089)."""
+
+    value: Fraction
+    decimals: int
+
+    def matches(self, exact: Fraction) -> bool:
+        """Does `exact`, rounded half to even to the same places, give the published value?"""
+        scale = 10 ** self.decimals
+        return round(exact * scale) == self.value * scale
+
+    def rounded(self, exact: Fraction) -> str:
+        """`exact` written with the same number of decimals."""
+        whole, part = divmod(round(exact * 10 ** self.decimals), 10 ** self.decimals)
+        return f"{whole}.{part:0{self.decimals}d}" if self.decimals else str(whole)
+
+    def __str__(self) -> str:
+        return self.rounded(self.value)
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 @dataclass(frozen=True)
@@ -33,7 +60,7 @@ class Figure:
 
     layer: str | None
     key: str
-    value: int | tuple[int, ...]
+    value: int | tuple[int, ...] | Rounded
     source: str
     tolerance: Fraction
     line: int
@@ -65,6 +92,10 @@ def _value(key: str, value, where: Location):
                             f"{yaml11_hint(v)}", where)
         return v
 
+    if key == "gmacs":  # a published rounded figure: its decimals say how it was rounded
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise SpecError(f"expected gmacs must be a number like 4.089, not {value!r}", where)
+        return Rounded(Fraction(repr(value)), _decimals(repr(value)))
     if key == "output_shape":
         if not isinstance(value, list) or not value:
             raise SpecError("expected output_shape must be a list like [96, 55, 55]", where)

@@ -24,11 +24,20 @@ def _fail(what: str, value, where: Location, expected: str):
     shown = f"'{value}'" if isinstance(value, str) else repr(value)
     if isinstance(value, (dict, list)):
         shown = "a mapping" if isinstance(value, dict) else "a list"
-    raise SpecError(f"{what} must be {expected}, not {shown}{yaml11_hint(value)}", where)
+    hint = yaml11_hint(value)
+    if not hint and isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        hint = "; remove the quotes to write a number"
+    raise SpecError(f"{what} must be {expected}, not {shown}{hint}", where)
 
 
 class FieldType:
-    """What a field accepts. Subclasses implement `check`, `describe` and `schema`."""
+    """What a field accepts. Subclasses implement `check`, `describe` and `schema`.
+
+    `literals` are the strings the field takes as they are; any other plain string in a spec is
+    an integer expression (see expr.py).
+    """
+
+    literals: frozenset = frozenset()
 
     def check(self, value, what: str, where: Location):  # pragma: no cover - interface
         raise NotImplementedError
@@ -85,6 +94,8 @@ class PerAxis(FieldType):
 
 class Padding(FieldType):
     """Zero padding: int, one per axis, [before, after] per axis, 'same' (TensorFlow) or 'valid'."""
+
+    literals = frozenset({"same", "valid"})
 
     def check(self, value, what, where):
         if isinstance(value, str) and value in ("same", "valid"):
@@ -161,6 +172,25 @@ class Number(FieldType):
         if self.maximum is not None:
             out["maximum"] = self.maximum
         return out
+
+
+class Choice(FieldType):
+    """One of a fixed set of words."""
+
+    def __init__(self, *choices: str):
+        self.choices = choices
+        self.literals = frozenset(choices)
+
+    def check(self, value, what, where):
+        if value not in self.choices:
+            _fail(what, value, where, "one of " + ", ".join(self.choices))
+        return str(value)
+
+    def describe(self):
+        return " or ".join(f"'{c}'" for c in self.choices)
+
+    def schema(self):
+        return {"enum": list(self.choices)}
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import prod
 
-from .fields import REQUIRED, Bool, Field, Int, Number, Padding, PerAxis
-from .receptive import Step
+from .fields import REQUIRED, Bool, Choice, Field, Int, Number, Padding, PerAxis
+from .receptive import UNKNOWN, Step
 from .shapes import LayerProblem, Shape, Window, padding_pairs, per_axis, slide
 
 
@@ -55,6 +55,8 @@ class LayerKind:
     op: str = ""
     doc: str = ""
     fields: tuple[Field, ...] = ()
+    #: Inputs taken: 1, an exact number, or None for "two or more" (merges).
+    arity: int | None = 1
 
     def validate(self, attrs) -> None:
         """Cross-field checks that need no input shape; raise LayerProblem."""
@@ -244,6 +246,215 @@ class BatchNorm(LayerKind):
         )
 
 
+class Merge(LayerKind):
+    """Concatenation along channels, or element-wise addition: several inputs, one output."""
+
+    arity = None
+
+    def __init__(self, op: str, doc: str):
+        self.op, self.doc = op, doc
+
+    def analyze(self, a, inputs, names=()):
+        first = inputs[0]
+        names = names or tuple(f"input {k + 1}" for k in range(len(inputs)))
+        for name, shape in zip(names[1:], inputs[1:]):
+            same = (shape.spatial == first.spatial if self.op == "concat" else shape == first)
+            if not same:
+                what = "spatial sizes" if self.op == "concat" else "shapes"
+                raise LayerProblem(f"{what} differ: '{names[0]}' is {first} but '{name}' is"
+                                   f" {shape}; {self.op} needs equal {what} (no broadcasting)")
+        if self.op == "concat":
+            return LayerMath(output=Shape(sum(s.channels for s in inputs), first.spatial))
+        return LayerMath(output=first)
+
+
+def deconv_size(n: int, k: int, s: int, d: int, pads: tuple[int, int], extra: int) -> int:
+    """out = (n − 1)·s − p_before − p_after + d·(k − 1) + output_padding + 1."""
+    return (n - 1) * s - pads[0] - pads[1] + d * (k - 1) + extra + 1
+
+
+class Deconv(LayerKind):
+    op = "deconv"
+    doc = ("Transposed convolution (PyTorch's ConvTranspose): upsamples by its stride; MACs are"
+           " counted per input element.")
+    fields = (
+        Field("out", Int(), REQUIRED, "output channels"),
+        Field("kernel", PerAxis(), REQUIRED, "kernel size"),
+        Field("stride", PerAxis(), 1, "stride (the upsampling factor)"),
+        Field("padding", PerAxis(0), 0, "removed from each side of the output"),
+        Field("output_padding", PerAxis(0), 0, "added to the end of the output"),
+        Field("dilation", PerAxis(), 1, "spacing between kernel taps"),
+        Field("groups", Int(), 1, "channel groups; out and input channels must divide by it"),
+        Field("bias", Bool(), True, "one bias per output channel"),
+    )
+
+    def validate(self, a):
+        Conv.validate(self, a)
+
+    def analyze(self, a, inp):
+        axes = _spatial_input(self.op, inp)
+        groups = a["groups"]
+        if inp.channels % groups:
+            raise LayerProblem(f"input channels {inp.channels} are not divisible by groups"
+                               f" {groups}")
+        kernel = per_axis(a["kernel"], axes, "kernel")
+        stride = per_axis(a["stride"], axes, "stride")
+        dilation = per_axis(a["dilation"], axes, "dilation")
+        pads = tuple((p, p) for p in per_axis(a["padding"], axes, "padding"))
+        extra = per_axis(a["output_padding"], axes, "output_padding")
+        sizes, steps = [], []
+        for n, k, s, d, p, e in zip(inp.spatial, kernel, stride, dilation, pads, extra):
+            if e >= max(s, d):
+                raise LayerProblem(f"output_padding {e} must be smaller than the stride or the"
+                                   f" dilation ({max(s, d)})")
+            size = deconv_size(n, k, s, d, p, e)
+            if size < 1:
+                raise LayerProblem(f"padding {p[0]} removes the whole output (size {size});"
+                                   " use less padding")
+            sizes.append(size)
+            span = d * (k - 1) + 1
+            # Output unit o reads inputs (o + p − span + 1)/s … (o + p)/s: a window of
+            # (span − 1)/s + 1 inputs, moving 1/s of an input per output unit.
+            steps.append(Step(Fraction(span - 1, s) + 1, Fraction(1, s),
+                              Fraction(span - 1 - p[0], s)))
+        out = Shape(a["out"], tuple(sizes))
+        per_group_out = a["out"] // groups
+        biases = a["out"] if a["bias"] else 0
+        return LayerMath(
+            output=out,
+            weights=prod(kernel) * inp.channels * per_group_out,  # weight [C_in, C_out/g, k…]
+            biases=biases,
+            macs=inp.numel * per_group_out * prod(kernel),  # every input element × its kernel
+            steps=tuple(steps),
+            param_terms=((*kernel, inp.channels, per_group_out),) + (((biases,),) if biases
+                                                                      else ()),
+            macs_terms=(*inp.as_list(), per_group_out, *kernel),
+        )
+
+
+class Upsample(LayerKind):
+    op = "upsample"
+    doc = "Upsampling by a scale factor or to a size, nearest or bilinear (no parameters)."
+    fields = (
+        Field("scale", PerAxis(), None, "integer scale factor (give scale or size)"),
+        Field("size", PerAxis(), None, "output size"),
+        Field("mode", Choice("nearest", "bilinear"), "nearest", "interpolation"),
+    )
+
+    def validate(self, a):
+        if (a["scale"] is None) == (a["size"] is None):
+            raise LayerProblem("give exactly one of scale or size")
+
+    def analyze(self, a, inp):
+        axes = _spatial_input(self.op, inp)
+        if a["scale"] is not None:
+            sizes = tuple(n * f for n, f in zip(inp.spatial, per_axis(a["scale"], axes, "scale")))
+        else:
+            sizes = per_axis(a["size"], axes, "size")
+        steps = []
+        for n, m in zip(inp.spatial, sizes):
+            factor = Fraction(m, n)
+            if a["mode"] == "nearest":  # output o copies input ⌊o/f⌋ (PyTorch's nearest)
+                steps.append(Step(1, 1 / factor, 0))
+            else:  # output o mixes the two inputs around (o + ½)/f − ½ (align_corners=False)
+                steps.append(Step(2, 1 / factor, (2 * factor - 1) / (2 * factor)))
+        return LayerMath(output=Shape(inp.channels, sizes), steps=tuple(steps))
+
+
+class Reshape(LayerKind):
+    op = "reshape"
+    doc = "Reshape to `shape` (channels first; one entry may be -1), keeping every element."
+    fields = (Field("shape", PerAxis(-1), REQUIRED, "target shape, channels first"),)
+
+    def validate(self, a):
+        shape = a["shape"] if isinstance(a["shape"], tuple) else (a["shape"],)
+        if any(v == 0 for v in shape) or sum(v == -1 for v in shape) > 1:
+            raise LayerProblem("shape entries must be positive, with at most one -1")
+
+    def analyze(self, a, inp):
+        shape = list(a["shape"] if isinstance(a["shape"], tuple) else (a["shape"],))
+        if len(shape) > 4:
+            raise LayerProblem("shape has at most 4 entries: channels and 3 spatial axes")
+        known = prod(v for v in shape if v != -1)
+        if -1 in shape:
+            if inp.numel % known:
+                raise LayerProblem(f"cannot reshape {inp} ({inp.numel} elements) to {shape}")
+            shape[shape.index(-1)] = inp.numel // known
+        if prod(shape) != inp.numel:
+            raise LayerProblem(f"cannot reshape {inp} ({inp.numel} elements) to"
+                               f" {'×'.join(map(str, shape))} ({prod(shape)} elements)")
+        out = Shape(shape[0], tuple(shape[1:]))
+        if not out.spatial:
+            return LayerMath(output=out)  # a flattening keeps every unit's field
+        notes = ("the elements are laid out anew, so the receptive field is unknown from here"
+                 " on (unless it was already global)",)
+        return LayerMath(output=out, steps=UNKNOWN, notes=notes)
+
+
+class Crop(LayerKind):
+    op = "crop"
+    doc = ("Crop the first input to the spatial size of the second (Caffe's Crop, as in FCN),"
+           " starting at `offset`.")
+    arity = 2
+    fields = (Field("offset", PerAxis(0), 0, "first kept position on each axis"),)
+
+    def analyze(self, a, inputs, names=()):
+        inp, ref = inputs
+        axes = _spatial_input(self.op, inp)
+        if len(ref.spatial) != axes:
+            raise LayerProblem(f"the reference {ref} has {len(ref.spatial)} spatial axes, the"
+                               f" input {inp} has {axes}")
+        offset = per_axis(a["offset"], axes, "offset")
+        for n, m, o in zip(inp.spatial, ref.spatial, offset):
+            if o + m > n:
+                raise LayerProblem(f"offset {o} + size {m} exceeds the input size {n}")
+        return LayerMath(output=Shape(inp.channels, ref.spatial),
+                         steps=tuple(Step(1, 1, -o) for o in offset))
+
+
+class SpatialPyramidPool(LayerKind):
+    op = "spp"
+    doc = ("Spatial pyramid pooling (SPPNet): pool to l×l bins for every level l and concatenate,"
+           " a fixed-length vector whatever the input size.")
+    fields = (
+        Field("levels", PerAxis(), REQUIRED, "bins per side at each level, e.g. [1, 2, 4]"),
+        Field("mode", Choice("max", "avg"), "max", "pooling in each bin"),
+    )
+
+    def analyze(self, a, inp):
+        axes = _spatial_input(self.op, inp)
+        levels = a["levels"] if isinstance(a["levels"], tuple) else (a["levels"],)
+        for n in inp.spatial:
+            if n < max(levels):
+                raise LayerProblem(f"input size {n} is smaller than the finest level"
+                                   f" {max(levels)}")
+        bins = sum(level ** axes for level in levels)  # l×l bins per level (2-D)
+        # With a 1×1 level some features see everything; otherwise each sees only its bin.
+        return LayerMath(output=Shape(inp.channels * bins), is_global=1 in levels,
+                         steps=UNKNOWN)
+
+
+class RoIPool(LayerKind):
+    op = "roipool"
+    doc = ("RoI pooling (Fast R-CNN): max-pool one region of `region` cells to a fixed `output`"
+           " grid.")
+    fields = (
+        Field("output", PerAxis(), REQUIRED, "output grid, e.g. 7"),
+        Field("region", PerAxis(), REQUIRED, "the region's size in input cells"),
+    )
+
+    def analyze(self, a, inp):
+        axes = _spatial_input(self.op, inp)
+        region = per_axis(a["region"], axes, "region")
+        for n, r in zip(inp.spatial, region):
+            if r > n:
+                raise LayerProblem(f"region {r} is larger than the feature map {n}")
+        out = Shape(inp.channels, per_axis(a["output"], axes, "output"))
+        return LayerMath(output=out, steps=UNKNOWN,
+                         notes=("the receptive field of a pooled region depends on where the"
+                                " region lies, so it is unknown from here on",))
+
+
 class Elementwise(LayerKind):
     """A layer without parameters that keeps the shape (activations, dropout, LRN, softmax)."""
 
@@ -260,7 +471,15 @@ REGISTRY: dict[str, LayerKind] = {
     "conv": Conv(),
     "maxpool": Pool("maxpool", "Max", dilation=True),
     "avgpool": Pool("avgpool", "Average", dilation=False),
+    "deconv": Deconv(),
+    "upsample": Upsample(),
     "flatten": Flatten(),
+    "reshape": Reshape(),
+    "crop": Crop(),
+    "spp": SpatialPyramidPool(),
+    "roipool": RoIPool(),
+    "concat": Merge("concat", "Concatenate inputs along channels (spatial sizes must match)."),
+    "add": Merge("add", "Element-wise sum of inputs (shapes must match exactly)."),
     "fc": FullyConnected(),
     "batchnorm": BatchNorm(),
     "lrn": Elementwise("lrn", "Local response normalisation across channels (no parameters).", (

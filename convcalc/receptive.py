@@ -67,12 +67,34 @@ def advance(axis: AxisRF | None, step: Step) -> AxisRF | None:
     )
 
 
+#: The steps of a layer after which no axis's field is known (reshape, RoI pooling).
+UNKNOWN = "unknown"
+
+
 def through(rf: ReceptiveField, steps) -> ReceptiveField:
     """Apply one layer's steps (one per axis; None on an axis means that axis becomes unknown)."""
     if rf.is_global:
         return rf
+    if steps == UNKNOWN or len(steps) != len(rf.axes):
+        return ReceptiveField((None,) * len(rf.axes))
     return ReceptiveField(tuple(None if s is None else advance(a, s)
                                 for a, s in zip(rf.axes, steps)))
+
+
+def centre(axis: AxisRF) -> Fraction:
+    """Input position of the centre of unit 0's field: −P + (r − 1)/2."""
+    return (axis.size - 1) / 2 - axis.padding
+
+
+def union(axes: list[AxisRF]) -> AxisRF:
+    """The field of a unit that reads several units with equal jump: the hull of their fields.
+
+    Unit 0's fields start at −P_k and end at −P_k + r_k − 1; the merged field runs from the first
+    start to the last end. When the fields are centred alike this is simply the largest one.
+    """
+    start = min(-a.padding for a in axes)
+    end = max(-a.padding + a.size for a in axes)
+    return AxisRF(end - start, axes[0].jump, -start)
 
 
 def whole(input_sizes) -> ReceptiveField:

@@ -14,6 +14,7 @@ from rich.text import Text
 from . import text
 from .check import CheckResult
 from .compare import FIGURES, Comparison
+from .expected import Rounded
 from .report import Report
 
 
@@ -58,7 +59,7 @@ def summary(report: Report) -> Group:
 def one_layer(report: Report) -> Group:
     """The answer to `convcalc conv` / `convcalc pool`: every number with its arithmetic."""
     row = report.rows[0]
-    lines = [Text(f"{row.op}: {text.shape(row.input_shape)} → {text.shape(row.output_shape)}",
+    lines = [Text(f"{row.op}: {text.shape(row.input_shapes[0])} → {text.shape(row.output_shape)}",
                   style="bold")]
     for axis, w in zip(("H", "W") if len(row.windows) == 2 else
                        [f"axis {i + 1}" for i in range(len(row.windows))], row.windows):
@@ -108,7 +109,11 @@ def comparison_lines(comp: Comparison) -> list[Text]:
     return out
 
 
-def _value(v) -> str:
+def _value(v, like=None) -> str:
+    if isinstance(like, Rounded):
+        return like.rounded(v) if v is not None else "?"
+    if isinstance(v, Rounded):
+        return str(v)
     if isinstance(v, tuple):
         return "×".join(text.fraction(Fraction(x)) if x is not None else "?" for x in v)
     return text.count(v) if isinstance(v, int) else text.fraction(v)
@@ -123,7 +128,7 @@ def check(results: list[CheckResult]) -> Group:
             table.add_column(name, justify="right" if name in ("expected", "computed") else "left")
         for r, f in bad:
             table.add_row(r.name, f.figure.layer or "totals", f.figure.key, _value(f.figure.value),
-                          _value(f.computed), f.figure.source)
+                          _value(f.computed, f.figure.value), f.figure.source)
         parts.append(table)
     for r in results:
         mark, style = ("ok", "green") if r.ok else ("MISMATCH", "red")

@@ -31,7 +31,7 @@ class LayerRow:
     name: str
     op: str
     inputs: tuple[str, ...]
-    input_shape: Shape
+    input_shapes: tuple[Shape, ...]
     output_shape: Shape
     weights: int
     biases: int
@@ -44,6 +44,7 @@ class LayerRow:
     param_terms: tuple[tuple[int, ...], ...]
     macs_terms: tuple[int, ...]
     line: int | None
+    path: tuple[str, ...] = ()
 
     @property
     def params(self) -> int:
@@ -76,6 +77,8 @@ class Report:
     rows: tuple[LayerRow, ...]
     warnings: tuple[Diagnostic, ...]
     description: str = ""
+    groups: tuple = ()
+    outputs: tuple[str, ...] = ()
 
     @cached_property
     def totals(self) -> Totals:
@@ -85,16 +88,18 @@ class Report:
             params=sum(r.params for r in self.rows),
             buffers=sum(r.buffers for r in self.rows),
             macs=sum(r.macs for r in self.rows),
-            output_shape=self.rows[-1].output_shape,
+            output_shape=self.row(self.outputs[0]).output_shape if self.outputs
+            else self.rows[-1].output_shape,
         )
 
     @property
     def rf(self) -> ReceptiveField:
-        """The receptive field of the network's output."""
-        return self.rows[-1].rf
+        """The receptive field of the network's (first) output."""
+        return self.row(self.outputs[0]).rf if self.outputs else self.rows[-1].rf
+
+    @cached_property
+    def _by_name(self) -> dict:
+        return {r.name: r for r in self.rows}
 
     def row(self, name: str) -> LayerRow:
-        for r in self.rows:
-            if r.name == name:
-                return r
-        raise KeyError(name)
+        return self._by_name[name]

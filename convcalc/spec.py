@@ -1,45 +1,42 @@
 """Loading a spec: YAML → a validated, immutable `Spec` whose every part knows its line.
 
-The top level takes `name`, `input`, `layers` and optionally `description`, `defaults`,
-`expected`, `source` and `notes`. Each layer takes `op`, an optional `name` and the fields its kind
-declares in `layers.REGISTRY`; input channels are always inferred, never written.
+The top level takes `name`, `input`, `layers` and optionally `description`, `params`, `defaults`,
+`blocks`, `outputs`, `expected`, `source` and `notes`. Each layer takes `op`, an optional `name`,
+`from`, `repeat`, `if`, and the fields its kind declares in `layers.REGISTRY`; input channels are
+always inferred, never written. `graph.py` expands blocks and repeats into a flat list of nodes.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from types import MappingProxyType
+from dataclasses import dataclass, replace
 
 from .errors import Location, SpecError, did_you_mean
 from .expected import Expected, parse_expected
-from .layers import ALIASES, REGISTRY
-from .shapes import LayerProblem, Shape
+from .graph import Expander, Group, Node, _Scope, is_identifier, parse_blocks
+from .layers import REGISTRY
+from .report import Diagnostic
+from .shapes import Shape
 from .yamlspec import YList, YMap, parse_yaml, read_spec_text, yaml11_hint
 
-TOP_LEVEL = ("name", "description", "input", "defaults", "layers", "expected", "source", "notes")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-MAX_NAME = 200
+TOP_LEVEL = ("name", "description", "input", "params", "defaults", "blocks", "layers", "outputs",
+             "expected", "source", "notes")
 
-
-@dataclass(frozen=True)
-class LayerSpec:
-    """One layer as written: its (possibly generated) name, kind, checked fields and line."""
-
-    name: str
-    op: str
-    attrs: MappingProxyType
-    line: int
+#: Kept for readers of older code: a layer of the expanded graph.
+LayerSpec = Node
 
 
 @dataclass(frozen=True)
 class Spec:
-    """A whole validated spec."""
+    """A whole validated spec, expanded into a graph of nodes in execution order."""
 
     name: str
     input: Shape
-    layers: tuple[LayerSpec, ...]
+    layers: tuple[Node, ...]
     file: str
+    groups: tuple[Group, ...] = ()
+    outputs: tuple[str, ...] = ()
+    params: tuple[tuple[str, object], ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
     description: str = ""
     source: str = ""
     notes: str = ""
@@ -50,8 +47,6 @@ class Spec:
 
     def with_input(self, shape: Shape) -> "Spec":
         """The same spec analysed at another input shape."""
-        from dataclasses import replace
-
         return replace(self, input=shape)
 
 
@@ -63,7 +58,7 @@ def _text(doc: YMap, key: str, file: str, required: bool = False) -> str:
         return ""
     if not isinstance(value, str):
         raise SpecError(f"'{key}' must be text; quote it", Location(file, doc.line_of(key)))
-    return value
+    return str(value)
 
 
 def parse_input(value, where: Location) -> Shape:
@@ -99,66 +94,46 @@ def _defaults(doc: YMap, file: str) -> dict:
     return out
 
 
-def _generated_name(op: str, counters: dict, taken: set) -> str:
-    """conv1, conv2, … per op, skipping names that a layer elsewhere gives explicitly."""
-    while True:
-        counters[op] = counters.get(op, 0) + 1
-        name = f"{op}{counters[op]}"
-        if name not in taken:
-            return name
-
-
-def _layer(raw, line: int, index: int, defaults: dict, counters: dict, taken: set,
-           file: str) -> LayerSpec:
-    where = Location(file, line)
+def _params(doc: YMap, file: str, overrides: dict) -> dict:
+    """Top-level `params: {S: 7, B: 2}`, then command-line overrides (`--set B=3`)."""
+    raw = doc.get("params")
+    if raw is None:
+        raw = YMap()
+        raw.line, raw.key_lines = doc.line, {}
     if not isinstance(raw, YMap):
-        raise SpecError(f"layer {index + 1} must be a mapping like {{op: conv, out: 64,"
-                        f" kernel: 3}}, not {type(raw).__name__}", where)
-    op = raw.get("op")
-    if op is None:
-        raise SpecError(f"layer {index + 1} has no 'op'; choose one of: "
-                        f"{', '.join(REGISTRY)}", where)
-    if not isinstance(op, str):
-        raise SpecError(f"op must be a layer kind's name, not {op!r}", where)
-    op = ALIASES.get(op, op)
-    if op not in REGISTRY:
-        raise SpecError(f"unknown op '{op}'{did_you_mean(op, [*REGISTRY, *ALIASES])}; run"
-                        " 'convcalc summary --help' for the list", where)
-    kind = REGISTRY[op]
-    name = raw["name"] if "name" in raw else _generated_name(op, counters, taken)
-    if not isinstance(name, str) or not _NAME.fullmatch(name) or len(name) > MAX_NAME:
-        raise SpecError(f"layer name {name!r} must start with a letter or '_' and use only"
-                        f" letters, digits, '_', '.' and '-' (at most {MAX_NAME})", where)
-    fields = {f.name: f for f in kind.fields}
-    attrs = {}
+        raise SpecError("params must map names to integers or true/false",
+                        Location(file, doc.line_of("params")))
+    out = {}
     for key, value in raw.items():
-        if key in ("op", "name"):
-            continue
         at = Location(file, raw.line_of(key))
-        if key not in fields:
-            hint = did_you_mean(key, fields)
-            allowed = ", ".join(fields) or "no fields"
-            raise SpecError(f"layer '{name}' ({op}): unknown field '{key}'{hint}; {op} takes"
-                            f" {allowed}", at)
-        attrs[key] = fields[key].type.check(value, f"layer '{name}' ({op}): {key}", at)
-    for field in kind.fields:
-        if field.name in attrs:
-            continue
-        if field.name in defaults:
-            attrs[field.name] = defaults[field.name]
-        elif field.required:
-            raise SpecError(f"layer '{name}' ({op}): missing '{field.name}' ({field.doc})", where)
-        else:
-            attrs[field.name] = field.default
-    try:
-        kind.validate(attrs)
-    except LayerProblem as problem:
-        raise SpecError(f"layer '{name}' ({op}): {problem}", where) from None
-    return LayerSpec(name, op, MappingProxyType(attrs), line)
+        if not is_identifier(key) or key in ("i", "input"):
+            raise SpecError(f"params: '{key}' must be an identifier other than i and input", at)
+        if not isinstance(value, int):
+            raise SpecError(f"params: {key} must be an integer or true/false, not {value!r}"
+                            f"{yaml11_hint(value)}", at)
+        out[key] = value
+    for key, value in overrides.items():
+        if key not in out:
+            raise SpecError(f"--set {key}: the spec has no parameter '{key}'"
+                            f"{did_you_mean(key, out)}; its params are: "
+                            f"{', '.join(out) or 'none'}", Location(file))
+        if isinstance(out[key], bool) != isinstance(value, bool):
+            wanted = "true/false" if isinstance(out[key], bool) else "an integer"
+            raise SpecError(f"--set {key}: expected {wanted}, not {value!r}", Location(file))
+        out[key] = value
+    return out
 
 
-def parse_spec(doc, file: str) -> Spec:
-    """Validate a parsed YAML document as a spec."""
+def _unused(nodes, readers, outputs, file) -> tuple[Diagnostic, ...]:
+    """A layer nobody reads that is not an output is probably a mistake: say so."""
+    return tuple(
+        Diagnostic(Location(file, n.line), n.name, n.op,
+                   "its output is never used: no layer reads it and it is not in outputs")
+        for n in nodes if not readers.get(n.name) and n.name not in outputs)
+
+
+def parse_spec(doc, file: str, overrides: dict | None = None) -> Spec:
+    """Validate a parsed YAML document as a spec and expand it into a graph."""
     if not isinstance(doc, YMap):
         raise SpecError("a spec must be a mapping with 'name', 'input' and 'layers'",
                         Location(file, getattr(doc, "line", 1)))
@@ -171,35 +146,42 @@ def parse_spec(doc, file: str) -> Spec:
         raise SpecError("missing 'input:' (channels then spatial size, like [3, 224, 224])",
                         Location(file, doc.line))
     shape = parse_input(doc["input"], Location(file, doc.line_of("input")))
-    defaults = _defaults(doc, file)
+    params = _params(doc, file, overrides or {})
     raw_layers = doc.get("layers")
     if not isinstance(raw_layers, YList) or not raw_layers:
         raise SpecError("'layers:' must be a non-empty list of layers",
                         Location(file, doc.line_of("layers")))
-    counters: dict = {}
-    taken = {raw["name"] for raw in raw_layers if isinstance(raw, YMap) and "name" in raw
-             and isinstance(raw["name"], str)}
-    layers, seen = [], {}
-    for i, raw in enumerate(raw_layers):
-        layer = _layer(raw, raw_layers.line_of(i), i, defaults, counters, taken, file)
-        if layer.name == "input":
-            raise SpecError("'input' names the network's input; choose another layer name",
-                            Location(file, layer.line))
-        if layer.name in seen:
-            raise SpecError(f"layer name '{layer.name}' is used twice (first on line"
-                            f" {seen[layer.name]}); names must be unique",
-                            Location(file, layer.line))
-        seen[layer.name] = layer.line
-        layers.append(layer)
+    expander = Expander(file, parse_blocks(doc.get("blocks"), file), _defaults(doc, file), params)
+    top = _Scope(prefix="", input="input", env=dict(params), path=(), stack=(), top=True)
+    last = expander.expand(raw_layers, top)
+    nodes = tuple(expander.nodes)
+    if not nodes:
+        raise SpecError("every layer was dropped by 'if:'; nothing is left to analyse",
+                        Location(file, doc.line_of("layers")))
+    outputs = (last,)
+    if "outputs" in doc:
+        raw = doc["outputs"]
+        line = doc.line_of("outputs")
+        names = raw if isinstance(raw, list) else [raw]
+        if not names:
+            raise SpecError("outputs must name at least one layer", Location(file, line))
+        outputs = tuple(expander.lookup(n, top, line, "") for n in names)
+    if "input" in outputs:
+        raise SpecError("an output must be a layer, not the input", Location(file, doc.line))
     expected = None
     if "expected" in doc:
+        known = set(expander.index) | {g.name for g in expander.groups}
         expected = parse_expected(doc["expected"], Location(file, doc.line_of("expected")),
-                                  file, set(seen))
+                                  file, known)
     return Spec(
         name=name,
         input=shape,
-        layers=tuple(layers),
+        layers=nodes,
         file=file,
+        groups=tuple(expander.groups),
+        outputs=outputs,
+        params=tuple(params.items()),
+        warnings=_unused(nodes, expander.readers, outputs, file),
         description=_text(doc, "description", file),
         source=_text(doc, "source", file),
         notes=_text(doc, "notes", file),
@@ -207,7 +189,7 @@ def parse_spec(doc, file: str) -> Spec:
     )
 
 
-def load_spec(path, display: str | None = None) -> Spec:
-    """Read, parse and validate a spec file; `display` is the name used in messages."""
-    file = display or str(path)
-    return parse_spec(parse_yaml(read_spec_text(path), file), file)
+def load_spec(path, overrides: dict | None = None) -> Spec:
+    """Read, parse and validate a spec file; `overrides` replace values of its `params`."""
+    file = str(path)
+    return parse_spec(parse_yaml(read_spec_text(path), file), file, overrides)

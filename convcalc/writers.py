@@ -15,6 +15,7 @@ from fractions import Fraction
 from . import text
 from .check import CheckResult
 from .compare import FIGURES, Comparison
+from .expected import Rounded
 from .receptive import ReceptiveField
 from .report import LayerRow, Report
 
@@ -131,7 +132,11 @@ def comparison_dict(comparison: Comparison) -> dict:
 
 
 def check_dict(results: list[CheckResult]) -> dict:
-    def value(v):
+    def value(v, like=None):
+        if isinstance(like, Rounded):
+            return like.rounded(v) if v is not None else None
+        if isinstance(v, Rounded):
+            return str(v)
         return [exact(x) for x in v] if isinstance(v, tuple) else exact(v)
 
     return {
@@ -144,7 +149,7 @@ def check_dict(results: list[CheckResult]) -> dict:
                 "layer": f.figure.layer,
                 "figure": f.figure.key,
                 "expected": value(f.figure.value),
-                "computed": value(f.computed),
+                "computed": value(f.computed, f.figure.value),
                 "tolerance": exact(f.figure.tolerance),
                 "ok": f.ok,
                 "source": f.figure.source,

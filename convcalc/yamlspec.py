@@ -26,6 +26,12 @@ _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 
 
+class Quoted(str):
+    """A quoted or block scalar: always text, never an expression or a number."""
+
+    quoted = True
+
+
 class YMap(dict):
     """A mapping that knows the line of the mapping itself and of each key."""
 
@@ -68,7 +74,7 @@ def _scalar(node, where: Location):
         raise SpecError(f"YAML tag '{node.tag}' is not supported; remove it", where)
     text = node.value
     if node.style:  # quoted or block scalar: always a string (plain is None or "")
-        return text
+        return Quoted(text)
     if text in _NULL:
         return None
     if text in _TRUE:
@@ -142,8 +148,11 @@ def parse_yaml(text: str, file: str):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(f"YAML syntax error: {problem}; check the indentation and brackets",
-                        Location(file, line)) from None
+        context = ""
+        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            context = f" ({exc.context} on line {exc.context_mark.line + 1})"
+        raise SpecError(f"YAML syntax error: {problem}{context}; check the indentation and"
+                        " brackets", Location(file, line)) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"YAML error: {exc}", Location(file)) from None
     except RecursionError:

@@ -1,0 +1,362 @@
+"""Expanding a spec's layer list into a flat graph of nodes: blocks, repeats, conditions, `from`.
+
+The result is a list of `Node`s in execution order — every node reads only nodes above it, so the
+graph is acyclic by construction and one pass over it computes everything. Names are qualified by
+the block instances and repeats that contain them (``layer3.2.conv1``); each node remembers that
+path of `Group`s so that reports can collapse blocks (``summary --depth``).
+
+Rules (docs/spec.md, "Graphs and blocks"):
+
+- ``from:`` names a node's input(s): one name or a list; default, the entry above; ``input`` is the
+  network's input (inside a block, the block's input). Inside a block only the block's own names are
+  visible; at the top level a qualified name such as ``features.pool4`` reaches into a block.
+- ``if: EXPR`` drops an entry when false; its name then stands for its input.
+- ``repeat: N`` chains N copies named ``NAME.0`` … ``NAME.{N-1}``; ``i`` is the copy's index in
+  expressions; ``NAME`` stands for the last copy.
+- ``block: B`` expands block B with the arguments given; its output is its last entry (or the
+  block's ``output:``).
+- Field values may be integer expressions over the parameters in scope (`expr.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from .errors import Location, SpecError, did_you_mean
+from .expr import ExprError, evaluate
+from .layers import ALIASES, REGISTRY
+from .shapes import LayerProblem
+from .yamlspec import YList, YMap, yaml11_hint
+
+#: Layers one spec may expand to (blocks and repeats included); a guard against runaway repeats.
+MAX_LAYERS = 1_000_000
+#: Blocks nested inside blocks.
+MAX_BLOCK_DEPTH = 32
+MAX_NAME = 200
+ENTRY_KEYS = ("op", "block", "name", "from", "repeat", "if")
+
+
+@dataclass(frozen=True)
+class Node:
+    """One layer of the expanded graph."""
+
+    name: str
+    op: str
+    attrs: MappingProxyType
+    line: int | None
+    inputs: tuple[str, ...]
+    path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Group:
+    """A block instance or a repeat: a named group of consecutive nodes, for display and checks."""
+
+    name: str
+    label: str
+    path: tuple[str, ...]
+    line: int | None
+
+
+@dataclass(frozen=True)
+class BlockDef:
+    name: str
+    params: dict  # name → default (None: required)
+    layers: YList
+    output: str | None
+    line: int
+
+
+@dataclass
+class _Scope:
+    prefix: str
+    input: str
+    env: dict
+    path: tuple[str, ...]
+    stack: tuple[str, ...]
+    top: bool
+    names: dict = field(default_factory=dict)
+    pending: dict = field(default_factory=dict)
+    counters: dict = field(default_factory=dict)
+
+
+def is_identifier(name) -> bool:
+    return isinstance(name, str) and name.isidentifier() and name.isascii()
+
+
+class Expander:
+    """Expands the top-level layer list; `nodes`, `groups` and `readers` are its result."""
+
+    def __init__(self, file: str, blocks: dict, defaults: dict, params: dict):
+        self.file, self.blocks, self.defaults, self.params = file, blocks, defaults, params
+        self.nodes: list[Node] = []
+        self.groups: list[Group] = []
+        self.index: dict[str, Node] = {}
+        self.readers: dict[str, int] = {}
+
+    def at(self, line) -> Location:
+        return Location(self.file, line)
+
+    # -- values ----------------------------------------------------------------------------
+    def value(self, raw, env, what, line, literals=frozenset()):
+        """Evaluate plain strings as expressions (quoted strings stay text), lists item by item."""
+        if isinstance(raw, list):
+            return [self.value(v, env, what, line, literals) for v in raw]
+        if isinstance(raw, str) and not getattr(raw, "quoted", False) and raw not in literals:
+            try:
+                return evaluate(raw, env)
+            except ExprError as error:
+                raise SpecError(f"{what}: cannot evaluate '{raw}': {error}{yaml11_hint(raw)}",
+                                self.at(line)) from None
+        return raw
+
+    # -- names -----------------------------------------------------------------------------
+    def generated(self, base: str, scope: _Scope) -> str:
+        while True:
+            scope.counters[base] = scope.counters.get(base, 0) + 1
+            name = f"{base}{scope.counters[base]}"
+            if name not in scope.pending and name not in scope.names:
+                return name
+
+    def lookup(self, name, scope: _Scope, line, reader: str) -> str:
+        if not isinstance(name, str):
+            raise SpecError(f"from: layer names must be text, not {name!r}", self.at(line))
+        if name == "input":
+            return scope.input
+        if name in scope.names:
+            return scope.names[name]
+        if name == reader:
+            raise SpecError(f"layer '{name}' reads itself; name an earlier layer in from",
+                            self.at(line))
+        if name in scope.pending:
+            raise SpecError(f"from: '{name}' is defined later, on line {scope.pending[name]}; a"
+                            " layer can only read layers above it (layers run in the order"
+                            " written, so reading a later one would make a cycle)", self.at(line))
+        if scope.top and name in self.index:
+            return name
+        known = ["input", *scope.names]
+        raise SpecError(f"from: unknown layer '{name}'{did_you_mean(name, known)}", self.at(line))
+
+    def inputs(self, raw: YMap, scope: _Scope, previous: str, line, reader: str) -> tuple:
+        spec = raw.get("from")
+        if spec is None:
+            return (previous,)
+        names = spec if isinstance(spec, list) else [spec]
+        if not names:
+            raise SpecError("from: needs at least one layer name", self.at(line))
+        return tuple(self.lookup(n, scope, line, reader) for n in names)
+
+    # -- expansion -------------------------------------------------------------------------
+    def expand(self, entries: YList, scope: _Scope) -> str:
+        """Expand a list of entries; return the name that stands for the list's output."""
+        for i, raw in enumerate(entries):
+            if isinstance(raw, YMap) and isinstance(raw.get("name"), str):
+                scope.pending.setdefault(raw["name"], entries.line_of(i))
+        previous = scope.input
+        for i, raw in enumerate(entries):
+            previous = self.entry(raw, entries.line_of(i), scope, previous)
+        return previous
+
+    def entry(self, raw, line, scope: _Scope, previous: str) -> str:
+        if not isinstance(raw, YMap):
+            raise SpecError("each layer must be a mapping like {op: conv, out: 64, kernel: 3}",
+                            self.at(line))
+        if ("op" in raw) == ("block" in raw):
+            raise SpecError("each entry needs exactly one of 'op' (a layer) or 'block' (a block"
+                            " from blocks:)", self.at(line))
+        name = raw.get("name")
+        if name is not None:
+            if not isinstance(name, str) or not name or len(name) > MAX_NAME or not all(
+                    part.replace("_", "a").replace("-", "a").isalnum() and part.isascii()
+                    for part in name.split(".")) or name == "input":
+                raise SpecError(f"layer name {name!r} must be letters, digits, '_' and '-' in"
+                                f" parts joined by '.', at most {MAX_NAME} long, and not"
+                                " 'input'", self.at(line))
+            if name in scope.names:
+                raise SpecError(f"layer name '{name}' is used twice in the same list; names"
+                                " must be unique", self.at(line))
+        if "if" in raw:
+            keep = self.value(raw["if"], scope.env, "if", raw.line_of("if"))
+            if not isinstance(keep, bool):
+                raise SpecError(f"if: must be true or false, not {keep!r}",
+                                self.at(raw.line_of("if")))
+            if not keep:
+                inputs = self.inputs(raw, scope, previous, line, name)
+                if len(inputs) != 1:
+                    raise SpecError("an entry dropped by 'if' stands for its input, so it must"
+                                    " have exactly one", self.at(line))
+                if name is not None:
+                    scope.names[name] = inputs[0]
+                    scope.pending.pop(name, None)
+                return inputs[0]
+        base = raw.get("op") if "op" in raw else raw.get("block")
+        if not isinstance(base, str):
+            raise SpecError(f"op/block must be a name, not {base!r}", self.at(line))
+        local = name if name is not None else self.generated(ALIASES.get(base, base), scope)
+        scope.pending.pop(local, None)
+        inputs = self.inputs(raw, scope, previous, line, local)
+        if "repeat" not in raw:
+            out = self.instance(raw, line, scope, local, inputs, scope.env, scope.path)
+        else:
+            count = self.value(raw["repeat"], scope.env, "repeat", raw.line_of("repeat"))
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                raise SpecError(f"repeat must be a positive integer, not {count!r}"
+                                f"{yaml11_hint(count)}", self.at(raw.line_of("repeat")))
+            if count > MAX_LAYERS:
+                raise SpecError(f"repeat {count:,} exceeds the limit of {MAX_LAYERS:,} layers",
+                                self.at(raw.line_of("repeat")))
+            group = scope.prefix + local
+            self.groups.append(Group(group, f"{base} ×{count}", scope.path, line))
+            for k in range(count):
+                copy = f"{local}.{k}"
+                out = self.instance(raw, line, scope, copy, inputs, {**scope.env, "i": k},
+                                    scope.path + (group,))
+                scope.names[copy] = out
+                inputs = (out,)
+        scope.names[local] = out
+        return out
+
+    def instance(self, raw, line, scope, local, inputs, env, path) -> str:
+        qualified = scope.prefix + local
+        if qualified in self.index:
+            raise SpecError(f"layer name '{qualified}' is used twice", self.at(line))
+        if "block" in raw:
+            return self.block(raw, line, scope, qualified, inputs, env, path)
+        return self.layer(raw, line, scope, qualified, inputs, env, path)
+
+    def block(self, raw, line, scope, qualified, inputs, env, path) -> str:
+        name = raw["block"]
+        if name not in self.blocks:
+            raise SpecError(f"unknown block '{name}'{did_you_mean(name, self.blocks)}; define"
+                            " it under blocks:", self.at(line))
+        definition = self.blocks[name]
+        if name in scope.stack:
+            chain = " → ".join((*scope.stack, name))
+            raise SpecError(f"block '{name}' uses itself ({chain}); blocks cannot recurse",
+                            self.at(line))
+        if len(scope.stack) >= MAX_BLOCK_DEPTH:
+            raise SpecError(f"blocks nested deeper than {MAX_BLOCK_DEPTH}", self.at(line))
+        if len(inputs) != 1:
+            raise SpecError(f"block '{name}' takes one input, not {len(inputs)}", self.at(line))
+        args = dict(self.params)
+        for key, value in raw.items():
+            if key in ENTRY_KEYS:
+                continue
+            at = raw.line_of(key)
+            if key not in definition.params:
+                raise SpecError(f"block '{name}' has no parameter '{key}'"
+                                f"{did_you_mean(key, definition.params)}; it takes"
+                                f" {', '.join(definition.params) or 'none'}", self.at(at))
+            args[key] = self.value(value, env, f"block '{name}': {key}", at)
+            if isinstance(args[key], list) or args[key] is None:
+                raise SpecError(f"block '{name}': {key} must be an integer or true/false",
+                                self.at(at))
+        for key, default in definition.params.items():
+            if key not in args or (key in self.params and key not in raw):
+                if default is None:
+                    raise SpecError(f"block '{name}' needs '{key}'", self.at(line))
+                args[key] = default
+        self.groups.append(Group(qualified, name, path, line))
+        inner = _Scope(prefix=qualified + ".", input=inputs[0], env=args,
+                       path=path + (qualified,), stack=scope.stack + (name,), top=False)
+        out = self.expand(definition.layers, inner)
+        if definition.output is not None:
+            out = self.lookup(definition.output, inner, definition.line, "")
+        return out
+
+    def layer(self, raw, line, scope, qualified, inputs, env, path) -> str:
+        op = ALIASES.get(raw["op"], raw["op"])
+        if op not in REGISTRY:
+            raise SpecError(f"unknown op '{op}'{did_you_mean(op, [*REGISTRY, *ALIASES])}; the"
+                            f" ops are: {', '.join(REGISTRY)}", self.at(line))
+        kind = REGISTRY[op]
+        label = f"layer '{qualified}' ({op})"
+        arity = kind.arity
+        if arity == 1 and len(inputs) != 1:
+            raise SpecError(f"{label} takes one input, not {len(inputs)}", self.at(line))
+        if arity is None and len(inputs) < 2:
+            raise SpecError(f"{label} merges several inputs: give from: [a, b, ...]",
+                            self.at(line))
+        if arity not in (1, None) and len(inputs) != arity:
+            raise SpecError(f"{label} takes {arity} inputs in from:, not {len(inputs)}",
+                            self.at(line))
+        fields = {f.name: f for f in kind.fields}
+        attrs = {}
+        for key, value in raw.items():
+            if key in ENTRY_KEYS:
+                continue
+            at = raw.line_of(key)
+            if key not in fields:
+                allowed = ", ".join(fields) or "no fields"
+                raise SpecError(f"{label}: unknown field '{key}'{did_you_mean(key, fields)};"
+                                f" {op} takes {allowed}", self.at(at))
+            ftype = fields[key].type
+            value = self.value(value, env, f"{label}: {key}", at, ftype.literals)
+            attrs[key] = ftype.check(value, f"{label}: {key}", self.at(at))
+        for f in kind.fields:
+            if f.name in attrs:
+                continue
+            if f.name in self.defaults:
+                attrs[f.name] = self.defaults[f.name]
+            elif f.required:
+                raise SpecError(f"{label}: missing '{f.name}' ({f.doc})", self.at(line))
+            else:
+                attrs[f.name] = f.default
+        try:
+            kind.validate(attrs)
+        except LayerProblem as problem:
+            raise SpecError(f"{label}: {problem}", self.at(line)) from None
+        if len(self.nodes) >= MAX_LAYERS:
+            raise SpecError(f"the spec expands to more than {MAX_LAYERS:,} layers",
+                            self.at(line))
+        node = Node(qualified, op, MappingProxyType(attrs), line, inputs, path)
+        self.nodes.append(node)
+        self.index[qualified] = node
+        for name in inputs:
+            self.readers[name] = self.readers.get(name, 0) + 1
+        return qualified
+
+
+def parse_blocks(raw, file: str) -> dict:
+    """`blocks: {NAME: {params: {...}, layers: [...], output: NAME}}` → BlockDef per name."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, YMap):
+        raise SpecError("blocks must map block names to {params, layers}", Location(file, 1))
+    out = {}
+    for name, body in raw.items():
+        line = raw.line_of(name)
+        where = Location(file, line)
+        if not is_identifier(name) or name in REGISTRY or name in ALIASES:
+            raise SpecError(f"block name '{name}' must be an identifier that is not a layer"
+                            " kind", where)
+        if not isinstance(body, YMap):
+            raise SpecError(f"block '{name}' must be a mapping with params and layers", where)
+        for key in body:
+            if key not in ("params", "layers", "output", "doc"):
+                raise SpecError(f"block '{name}': unknown key '{key}'"
+                                f"{did_you_mean(key, ('params', 'layers', 'output', 'doc'))};"
+                                " a block takes params, layers, output and doc",
+                                Location(file, body.line_of(key)))
+        params = body.get("params") or YMap()
+        if not isinstance(params, YMap):
+            raise SpecError(f"block '{name}': params must map names to defaults (null: required)",
+                            Location(file, body.line_of("params")))
+        for key, default in params.items():
+            at = Location(file, params.line_of(key))
+            if not is_identifier(key) or key in ("i", "input") or key in ENTRY_KEYS:
+                raise SpecError(f"block '{name}': parameter name '{key}' must be an identifier"
+                                " other than i, input and the entry keys", at)
+            if default is not None and not isinstance(default, int):
+                raise SpecError(f"block '{name}': parameter '{key}' defaults must be integers,"
+                                f" true/false or null (required), not {default!r}"
+                                f"{yaml11_hint(default)}", at)
+        layers = body.get("layers")
+        if not isinstance(layers, YList) or not layers:
+            raise SpecError(f"block '{name}' needs a non-empty 'layers:' list", where)
+        output = body.get("output")
+        if output is not None and not isinstance(output, str):
+            raise SpecError(f"block '{name}': output must name one of its layers", where)
+        out[name] = BlockDef(name, dict(params), layers, output, line)
+    return out
