@@ -63,10 +63,12 @@ def computed_value(report: Report, figure: Figure):
     if figure.layer is None:
         value = getattr(report.totals, figure.key)
     elif figure.key == "rf":
-        axes = report.row(figure.layer).rf.axes
+        source = report.group_totals.get(figure.layer) or report.row(figure.layer)
+        axes = source.rf.axes
         return tuple(None if a is None else a.size for a in axes) if axes else None
     else:
-        value = getattr(report.row(figure.layer), figure.key)
+        source = report.group_totals.get(figure.layer) or report.row(figure.layer)
+        value = getattr(source, figure.key)
     return tuple(value.as_list()) if figure.key == "output_shape" else value
 
 

@@ -51,6 +51,8 @@ FORMAT = typer.Option(Format.table, "--format", "-f", help="Output format.")
 SHORT_FORMAT = typer.Option(ShortFormat.table, "--format", "-f", help="Output format.")
 INPUT = typer.Option(None, "--input", "-i", metavar="CxHxW",
                      help="Override the spec's input shape, e.g. 3x224x224.")
+SET = typer.Option(None, "--set", metavar="NAME=VALUE",
+                   help="Override one of the spec's params, e.g. --set B=3 (repeatable).")
 
 
 def _debug() -> bool:
@@ -98,12 +100,30 @@ def _show(*renderables) -> None:
         out.print(r)
 
 
-def _load(argument: str, input_text: Optional[str]):
-    from .shapes import Shape, parse_dims
+def _overrides(settings) -> dict:
+    """['B=3', 'bn=false'] → {'B': 3, 'bn': False}."""
+    out = {}
+    for item in settings or []:
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name:
+            raise UsageError(f"--set '{item}' must look like NAME=VALUE, e.g. --set B=3")
+        if value in ("true", "false"):
+            out[name] = value == "true"
+            continue
+        try:
+            out[name] = int(value)
+        except ValueError:
+            raise UsageError(f"--set {name}: '{value}' must be an integer or true/false") from None
+    return out
+
+
+def _load(argument: str, input_text: Optional[str], settings=None):
+    from .shapes import Shape
     from .spec import load_spec
     from .zoo import resolve
 
-    spec = load_spec(resolve(argument))
+    spec = load_spec(resolve(argument), _overrides(settings))
     if input_text:
         dims = _dims(input_text, "--input")
         if len(dims) < 2:
@@ -122,7 +142,7 @@ def _dims(text: str, what: str) -> tuple:
         raise UsageError(str(error)) from None
 
 
-def _emit_report(report, fmt: Format, one_layer: bool = False) -> None:
+def _emit_report(report, fmt: Format, one_layer: bool = False, depth=None) -> None:
     from . import writers
 
     if fmt is Format.json:
@@ -134,7 +154,7 @@ def _emit_report(report, fmt: Format, one_layer: bool = False) -> None:
     else:
         from . import render
 
-        _show(render.one_layer(report) if one_layer else render.summary(report))
+        _show(render.one_layer(report) if one_layer else render.summary(report, depth))
 
 
 def _version(value: bool):
@@ -154,15 +174,21 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 def summary(
     spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list')."),
     input: Optional[str] = INPUT,
+    set: Optional[List[str]] = SET,
+    depth: int = typer.Option(3, "--depth", "-d", min=1,
+                              help="Expand blocks this many levels deep (1: top level only)."),
     format: Format = FORMAT,
 ):
     """Layer-by-layer table: output shape, window, params, receptive field, MACs.
 
-    Example: convcalc summary alexnet-lecture --input 3x224x224
+    Blocks deeper than --depth are collapsed into one row with their totals; JSON, CSV and
+    Markdown always list every layer.
+
+    Example: convcalc summary resnet50 --depth 2 --input 3x320x320
     """
     from .analysis import analyze
 
-    _emit_report(analyze(_load(spec, input)), format)
+    _emit_report(analyze(_load(spec, input, set)), format, depth=depth)
 
 
 def _number_or_list(text: str, what: str):
@@ -255,6 +281,7 @@ def pool(
 def compare(
     specs: List[str] = typer.Argument(..., help="Two or more spec files or built-in names."),
     input: Optional[str] = INPUT,
+    set: Optional[List[str]] = SET,
     format: ShortFormat = SHORT_FORMAT,
 ):
     """Specs side by side: params, MACs, receptive field, output — each relative to the first.
@@ -266,7 +293,7 @@ def compare(
 
     if len(specs) < 2:
         raise UsageError("compare needs at least two specs, e.g. convcalc compare two-3x3 one-5x5")
-    comparison = Comparison(tuple(analyze(_load(s, input)) for s in specs))
+    comparison = Comparison(tuple(analyze(_load(s, input, set)) for s in specs))
     if format is ShortFormat.json:
         from . import writers
 

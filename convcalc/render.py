@@ -30,7 +30,7 @@ def _warnings(report: Report) -> list:
     return [Text(f"warning: {w}", style="yellow") for w in report.warnings]
 
 
-def summary(report: Report) -> Group:
+def summary(report: Report, depth: int | None = None) -> Group:
     total = report.totals
     table = Table(title=f"{report.name} — input {text.shape(report.input)}", box=box.SIMPLE_HEAD,
                   show_footer=True, title_justify="left")
@@ -43,12 +43,28 @@ def summary(report: Report) -> Group:
     table.add_column("RF", justify="right")
     table.add_column("jump", justify="right")
     table.add_column("MACs", justify="right", footer=text.count(total.macs))
-    for r in report.rows:
-        share = text.percent(Fraction(r.params, total.params)) if total.params else ""
-        table.add_row(r.name, r.op, text.shape(r.output_shape), text.window(r),
-                      text.count(r.params) if r.params else "", share if r.params else "",
-                      text.rf_size(r.rf), text.rf_jump(r.rf),
-                      text.count(r.macs) if r.macs else "")
+    def share(params):
+        return text.percent(Fraction(params, total.params)) if total.params and params else ""
+
+    for item in report.view(depth):
+        indent = "  " * item.level
+        if item.kind == "layer":
+            r = item.layer
+            table.add_row(indent + r.name, r.op, text.shape(r.output_shape), text.window(r),
+                          text.count(r.params) if r.params else "", share(r.params),
+                          text.rf_size(r.rf), text.rf_jump(r.rf),
+                          text.count(r.macs) if r.macs else "")
+        elif item.kind == "header":
+            g = item.group
+            table.add_row(Text(indent + g.name, style="bold"), Text(g.label, style="bold"), "",
+                          "", Text(text.count(g.params), style="dim") if g.params else "",
+                          Text(share(g.params), style="dim"), "", "", "")
+        else:
+            g = item.group
+            table.add_row(Text(indent + g.name, style="bold"), g.label, text.shape(g.output_shape),
+                          "", text.count(g.params) if g.params else "", share(g.params),
+                          text.rf_size(g.rf), text.rf_jump(g.rf),
+                          text.count(g.macs) if g.macs else "")
     footer = Text(
         f"weights {text.count(total.weights)} · biases {text.count(total.biases)} · params"
         f" {text.count(total.params)} · buffers {text.count(total.buffers)} · MACs"

@@ -68,6 +68,33 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class GroupTotals:
+    """A block instance or repeat, summed over its layers; its output is its last layer's."""
+
+    name: str
+    label: str
+    level: int
+    weights: int
+    biases: int
+    params: int
+    buffers: int
+    macs: int
+    output_shape: Shape
+    rf: ReceptiveField
+
+
+@dataclass(frozen=True)
+class ViewRow:
+    """One line of a table at some `--depth`: a layer, an expanded group's header, or a
+    collapsed group standing for all its layers."""
+
+    kind: str  # "layer", "header" or "group"
+    level: int
+    layer: LayerRow | None = None
+    group: GroupTotals | None = None
+
+
+@dataclass(frozen=True)
 class Report:
     """A network analysed at one input shape."""
 
@@ -103,3 +130,36 @@ class Report:
 
     def row(self, name: str) -> LayerRow:
         return self._by_name[name]
+
+    @cached_property
+    def group_totals(self) -> dict[str, GroupTotals]:
+        """Every group's sums, in one pass over the rows."""
+        sums: dict[str, list] = {}
+        last: dict[str, LayerRow] = {}
+        for r in self.rows:
+            for g in r.path:
+                acc = sums.setdefault(g, [0, 0, 0, 0, 0])
+                for k, value in enumerate((r.weights, r.biases, r.params, r.buffers, r.macs)):
+                    acc[k] += value
+                last[g] = r
+        labels = {g.name: g.label for g in self.groups}
+        levels = {g: r.path.index(g) for g, r in last.items()}
+        return {g: GroupTotals(g, labels.get(g, ""), levels[g], *acc, last[g].output_shape,
+                               last[g].rf) for g, acc in sums.items()}
+
+    def view(self, depth: int | None = None) -> tuple[ViewRow, ...]:
+        """The rows to show when groups nested `depth` deep or more are collapsed (None: all)."""
+        out, shown = [], set()
+        totals = self.group_totals
+        for r in self.rows:
+            for level, g in enumerate(r.path):
+                collapsed = depth is not None and level + 1 >= depth
+                if g not in shown:
+                    shown.add(g)
+                    out.append(ViewRow("group" if collapsed else "header", level,
+                                       group=totals[g]))
+                if collapsed:
+                    break
+            else:
+                out.append(ViewRow("layer", len(r.path), layer=r))
+        return tuple(out)

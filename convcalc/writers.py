@@ -49,6 +49,7 @@ def layer_dict(row: LayerRow) -> dict:
         "buffers": row.buffers,
         "macs": row.macs,
         "rf": rf_dict(row.rf),
+        "block_path": list(row.path),
     }
     if row.windows:
         out["window"] = {
@@ -72,6 +73,7 @@ def report_dict(report: Report) -> dict:
         "input": report.input.as_list(),
         "layers": [layer_dict(r) for r in report.rows],
         "totals": totals_dict(report),
+        "outputs": list(report.outputs),
         "warnings": [str(w) for w in report.warnings],
     }
 
