@@ -117,16 +117,20 @@ def slide(size: int, kernel: int, stride: int, dilation: int, pads: tuple[int, i
     before, after = pads
     span = dilation * (kernel - 1) + 1
     padded = size + before + after
-    if span > padded:
-        raise LayerProblem(f"kernel {kernel}" + (f" (dilated to {span})" if dilation > 1 else "")
-                           + f" is larger than the padded input {padded}"
-                           f" ({size} + padding {before}+{after}); use a smaller kernel or"
-                           " more padding")
+    too_large = LayerProblem(
+        f"kernel {kernel}" + (f" (dilated to {span})" if dilation > 1 else "")
+        + f" is larger than the padded input {padded} ({size} + padding {before}+{after}), so"
+        " the output would be empty; use a smaller kernel, more padding or a larger input")
     if ceil_mode:
+        # ⌈(padded − span)/s⌉ + 1, also when the window overhangs a tiny input (PyTorch allows it)
         out = -(-(padded - span) // stride) + 1
         # PyTorch: the last window must start inside the input or its left padding.
         if (out - 1) * stride >= size + before:
             out -= 1
+        if out < 1:
+            raise too_large
     else:
+        if span > padded:
+            raise too_large
         out = (padded - span) // stride + 1
     return Window(size, kernel, stride, dilation, before, after, out)

@@ -61,10 +61,10 @@ def output_size(window: AxisWindow, n: int) -> int | None:
 
     Start positions are measured in the padded input (0 is the first left-padding position) and go
     0, s, 2s, …. None means not even the first window fits: the engine refuses such a layer (and so
-    does PyTorch in floor mode; see `test_engine_refuses_a_window_wider_than_the_padded_input`).
+    does PyTorch in floor mode; see `test_ceil_mode_allows_one_window_overhanging_a_tiny_input`).
     """
     padded = window.pad_before + n + window.pad_after
-    if window.span > padded:
+    if window.span > padded and not window.ceil_mode:
         return None
     windows = 0
     for start in count(0, window.stride):
@@ -77,7 +77,7 @@ def output_size(window: AxisWindow, n: int) -> int | None:
         previous_end = start - window.stride + window.span
         if window.ceil_mode and previous_end < padded and start < window.pad_before + n:
             windows += 1
-        return windows
+        return windows or None
 
 
 def taps(window: AxisWindow, unit: int) -> range:
@@ -372,10 +372,15 @@ def test_oracle_counts_asymmetric_padding_before_only():
     assert field(stack, 0, sizes=[5]) == {0}
 
 
-def test_engine_refuses_a_window_wider_than_the_padded_input():
-    """A maxpool of 2 on an input of 1 is refused even in ceil mode. PyTorch's ceil mode would
-    instead return one overhanging window here (⌈(1 − 2)/2⌉ + 1 = 1); the engine is stricter."""
+def test_ceil_mode_allows_one_window_overhanging_a_tiny_input():
+    """PyTorch's ceil mode keeps one window that overhangs an input smaller than the window,
+    as long as it overhangs by less than the stride: maxpool 2/2 on 1 gives ⌈(1 − 2)/2⌉ + 1 = 1
+    (checked against torch.nn.MaxPool2d(2, 2, ceil_mode=True) on a 1×1 input), while 5/2 on 1
+    gives ⌈(1 − 5)/2⌉ + 1 = −1: nothing."""
+    assert output_size(AxisWindow(2, 2, ceil_mode=True), 1) == 1
+    assert output_size(AxisWindow(5, 2, ceil_mode=True), 1) is None
     stack = Stack((1,), (Layer("maxpool", (AxisWindow(2, 2, ceil_mode=True),)),))
-    assert output_size(stack.layers[0].windows[0], 1) is None
-    with pytest.raises(ShapeError, match="kernel 2 is larger than the padded input 1"):
+    assert engine_rows(stack)[0].output_shape.spatial == (1,)
+    stack = Stack((1,), (Layer("maxpool", (AxisWindow(5, 2, ceil_mode=True),)),))
+    with pytest.raises(ShapeError, match="the output would be empty"):
         engine_rows(stack)
