@@ -85,7 +85,7 @@ class PerAxis(FieldType):
         return item.check(value, what, where)
 
     def describe(self):
-        return f"{Int(self.minimum).describe()}, or a list with one per spatial axis"
+        return f"{Int(self.minimum).describe()}, or a list: one per spatial axis"
 
     def schema(self):
         one = Int(self.minimum).schema()
@@ -116,8 +116,8 @@ class Padding(FieldType):
               " 'same' or 'valid'")
 
     def describe(self):
-        return ("integer >= 0, a list per axis, [[before, after], ...] per axis, 'same'"
-                " (TensorFlow's rule: the odd pixel goes at the end) or 'valid' (= 0)")
+        return ("integer >= 0, a list (one per axis), [[before, after], ...], `same` (TensorFlow:"
+                " the odd pixel at the end) or `valid` (0)")
 
     def schema(self):
         nonneg = {"type": "integer", "minimum": 0}
