@@ -95,11 +95,15 @@ def analyze(spec: Spec) -> Report:
                 rf = fields[layer.inputs[0]]
         except LayerProblem as problem:
             raise ShapeError(f"layer '{layer.name}' ({layer.op}): {problem}", where) from None
+        known = not rf.is_global and any(a is not None for a in rf.axes)
         if math.is_global:
-            rf = whole(spec.input.spatial)
+            # a unit reading its whole input sees the whole image — unless what it reads was
+            # already of unknown extent (an fc after RoI pooling sees one region)
+            rf = whole(spec.input.spatial) if known or rf.is_global else rf
         elif math.steps is not None:
             rf = through(rf, math.steps)
-        for message in (*_unseen_messages(math.windows), *math.notes, *notes):
+        rf_notes = math.rf_notes if known else ()
+        for message in (*_unseen_messages(math.windows), *math.notes, *rf_notes, *notes):
             warnings.append(Diagnostic(where, layer.name, layer.op, message))
         shapes[layer.name], fields[layer.name] = math.output, rf
         rows.append(LayerRow(

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from .analysis import analyze
 from .errors import SpecError
-from .expected import Figure, Rounded
+from .expected import OUTPUT, Figure, Rounded
 from .report import Report
 from .spec import Spec
 
@@ -58,10 +58,12 @@ class CheckResult:
 
 def computed_value(report: Report, figure: Figure):
     """The value the analysis gives for a figure, shaped like the figure."""
-    if figure.key == "gmacs":
-        return Fraction(report.totals.macs, 10**9)
-    if figure.layer is None:
-        value = getattr(report.totals, figure.key)
+    if figure.layer is None or figure.layer.startswith(OUTPUT):
+        totals = (report.totals if figure.layer is None
+                  else report.totals_for(figure.layer[len(OUTPUT):]))
+        if figure.key == "gmacs":
+            return Fraction(totals.macs, 10**9)
+        value = getattr(totals, figure.key)
     elif figure.key == "rf":
         source = report.group_totals.get(figure.layer) or report.row(figure.layer)
         axes = source.rf.axes

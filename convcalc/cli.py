@@ -126,9 +126,10 @@ def _load(argument: str, input_text: Optional[str], settings=None):
     spec = load_spec(resolve(argument), _overrides(settings))
     if input_text:
         dims = _dims(input_text, "--input")
-        if len(dims) < 2:
-            raise UsageError(f"--input '{input_text}' needs channels and at least one spatial size,"
-                             " like 3x224x224")
+        axes = len(spec.input.spatial)
+        if len(dims) != axes + 1:
+            raise UsageError(f"--input '{input_text}' must give channels and {axes} spatial"
+                             f" size{'s' if axes > 1 else ''}, like the spec's input {spec.input}")
         spec = spec.with_input(Shape(dims[0], dims[1:]))
     return spec
 

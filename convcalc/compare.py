@@ -15,8 +15,8 @@ FIGURES = ("params", "weights", "biases", "buffers", "macs")
 class Comparison:
     reports: tuple[Report, ...]
 
-    def ratio(self, index: int, figure: str) -> Fraction | None:
-        """reports[index]'s figure ÷ the first report's (None when the first is zero)."""
-        base = getattr(self.reports[0].totals, figure)
+    def ratio(self, index: int, figure: str, base: int = 0) -> Fraction | None:
+        """reports[index]'s figure ÷ reports[base]'s (None when that is zero)."""
+        divisor = getattr(self.reports[base].totals, figure)
         value = getattr(self.reports[index].totals, figure)
-        return Fraction(value, base) if base else None
+        return Fraction(value, divisor) if divisor else None

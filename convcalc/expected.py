@@ -10,7 +10,9 @@ expected:
 ```
 
 `gmacs` is compared after rounding to the decimals it is written with (``gmacs: 4.089`` matches
-4,089,000,000 ± half a unit in the last place). A `source` (and a `tolerance`) written in a group overrides the one above it. Every figure must
+4,089,000,000 ± half a unit in the last place). `outputs: {NAME: {...}}` takes total figures for computing that output alone (the layers it
+depends on), e.g. Inception v3's main classifier without its auxiliary head. A `source` (and a
+`tolerance`) written in a group overrides the one above it. Every figure must
 end up with a source: a published number without one is an error.
 """
 
@@ -27,6 +29,8 @@ TOTAL_FIGURES = ("weights", "biases", "params", "buffers", "macs", "flops", "gma
                  "output_shape")
 LAYER_FIGURES = ("weights", "biases", "params", "buffers", "macs", "output_shape", "rf")
 _META = ("source", "tolerance")
+#: Prefix of `Figure.layer` for a figure about what computing one output costs (its ancestors).
+OUTPUT = "output:"
 
 
 @dataclass(frozen=True)
@@ -129,15 +133,16 @@ def _group(raw, allowed, layer, file, source, tolerance, line, out):
         out.append(Figure(layer, key, _value(key, value, at), source, tolerance, at.line))
 
 
-def parse_expected(raw, where: Location, file: str, layer_names: set) -> Expected:
+def parse_expected(raw, where: Location, file: str, layer_names: set,
+                   node_names: set | None = None) -> Expected:
     """Validate an `expected:` mapping against the spec's layer names."""
     if not isinstance(raw, YMap):
         raise SpecError("expected must be a mapping with 'source', 'totals' and/or 'layers'", where)
+    sections = ("source", "tolerance", "totals", "outputs", "layers")
     for key in raw:
-        if key not in ("source", "tolerance", "totals", "layers"):
-            raise SpecError(f"unknown key '{key}' in expected"
-                            f"{did_you_mean(key, ('source', 'tolerance', 'totals', 'layers'))}",
-                            Location(file, raw.line_of(key)))
+        if key not in sections:
+            raise SpecError(f"unknown key '{key}' in expected{did_you_mean(key, sections)};"
+                            f" allowed: {', '.join(sections)}", Location(file, raw.line_of(key)))
     source = raw.get("source", "")
     if not isinstance(source, str):
         raise SpecError("source must be text", Location(file, raw.line_of("source")))
@@ -148,17 +153,33 @@ def parse_expected(raw, where: Location, file: str, layer_names: set) -> Expecte
     if "totals" in raw:
         _group(raw["totals"], TOTAL_FIGURES, None, file, source, tolerance,
                raw.line_of("totals"), figures)
-    layers = raw.get("layers")
-    if layers is not None:
-        if not isinstance(layers, YMap):
-            raise SpecError("expected layers must map layer names to figures",
-                            Location(file, raw.line_of("layers")))
-        for name, group in layers.items():
-            line = layers.line_of(name)
+    for section, allowed, kind in (("outputs", TOTAL_FIGURES, OUTPUT),
+                                   ("layers", LAYER_FIGURES, "")):
+        named = raw.get(section)
+        if named is None:
+            continue
+        if not isinstance(named, YMap):
+            raise SpecError(f"expected {section} must map layer names to figures",
+                            Location(file, raw.line_of(section)))
+        # `source:` / `tolerance:` here apply to every entry of the section
+        local_source, local_tolerance = source, tolerance
+        if "source" in named:
+            local_source = named["source"]
+        if "tolerance" in named:
+            local_tolerance = parse_tolerance(named["tolerance"],
+                                              Location(file, named.line_of("tolerance")))
+        for name, group in named.items():
+            if name in _META:
+                continue
+            line = named.line_of(name)
+            if section == "outputs" and node_names is not None and name not in node_names:
+                raise SpecError(f"expected outputs: '{name}' must be a layer (not a block)"
+                                f"{did_you_mean(name, node_names)}", Location(file, line))
             if name not in layer_names:
                 raise SpecError(f"expected figures for unknown layer '{name}'"
                                 f"{did_you_mean(name, layer_names)}", Location(file, line))
-            _group(group, LAYER_FIGURES, name, file, source, tolerance, line, figures)
+            _group(group, allowed, kind + name, file, local_source, local_tolerance, line,
+                   figures)
     if not figures:
         raise SpecError("expected lists no figures; add totals or layers", where)
     return Expected(tuple(figures))

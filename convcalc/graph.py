@@ -10,9 +10,11 @@ Rules (docs/spec.md, "Graphs and blocks"):
 - ``from:`` names a node's input(s): one name or a list; default, the entry above; ``input`` is the
   network's input (inside a block, the block's input). Inside a block only the block's own names are
   visible; at the top level a qualified name such as ``features.pool4`` reaches into a block.
-- ``if: EXPR`` drops an entry when false; its name then stands for its input.
+- ``if: EXPR`` drops an entry when false; its name then stands for its input (the last one, when
+  it has several: a dropped ``{op: add, from: [input, conv], if: residual}`` stands for ``conv``).
 - ``repeat: N`` chains N copies named ``NAME.0`` … ``NAME.{N-1}``; ``i`` is the copy's index in
-  expressions; ``NAME`` stands for the last copy.
+  expressions; ``NAME`` stands for the last copy. A name with ``{EXPR}`` parts is a template
+  instead: ``name: "denselayer{i+1}"`` names the copies ``denselayer1`` … directly.
 - ``block: B`` expands block B with the arguments given; its output is its last entry (or the
   block's ``output:``).
 - Field values may be integer expressions over the parameters in scope (`expr.py`).
@@ -20,6 +22,7 @@ Rules (docs/spec.md, "Graphs and blocks"):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -35,6 +38,7 @@ MAX_LAYERS = 1_000_000
 MAX_BLOCK_DEPTH = 32
 MAX_NAME = 200
 ENTRY_KEYS = ("op", "block", "name", "from", "repeat", "if")
+_FIELD = re.compile(r"\{([^{}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -166,13 +170,12 @@ class Expander:
             raise SpecError("each entry needs exactly one of 'op' (a layer) or 'block' (a block"
                             " from blocks:)", self.at(line))
         name = raw.get("name")
-        if name is not None:
-            if not isinstance(name, str) or not name or len(name) > MAX_NAME or not all(
-                    part.replace("_", "a").replace("-", "a").isalnum() and part.isascii()
-                    for part in name.split(".")) or name == "input":
-                raise SpecError(f"layer name {name!r} must be letters, digits, '_' and '-' in"
-                                f" parts joined by '.', at most {MAX_NAME} long, and not"
-                                " 'input'", self.at(line))
+        template = isinstance(name, str) and "{" in name
+        if template and "repeat" not in raw:
+            raise SpecError(f"a name with {{…}} ({name}) names the copies of a repeat; add"
+                            " repeat: N", self.at(line))
+        if name is not None and not template:
+            self.check_name(name, line)
             if name in scope.names:
                 raise SpecError(f"layer name '{name}' is used twice in the same list; names"
                                 " must be unique", self.at(line))
@@ -181,19 +184,17 @@ class Expander:
             if not isinstance(keep, bool):
                 raise SpecError(f"if: must be true or false, not {keep!r}",
                                 self.at(raw.line_of("if")))
-            if not keep:
+            if not keep:  # the entry stands for its input (with several, for the last one)
                 inputs = self.inputs(raw, scope, previous, line, name)
-                if len(inputs) != 1:
-                    raise SpecError("an entry dropped by 'if' stands for its input, so it must"
-                                    " have exactly one", self.at(line))
                 if name is not None:
-                    scope.names[name] = inputs[0]
+                    scope.names[name] = inputs[-1]
                     scope.pending.pop(name, None)
-                return inputs[0]
+                return inputs[-1]
         base = raw.get("op") if "op" in raw else raw.get("block")
         if not isinstance(base, str):
             raise SpecError(f"op/block must be a name, not {base!r}", self.at(line))
-        local = name if name is not None else self.generated(ALIASES.get(base, base), scope)
+        local = (name if name is not None and not template
+                 else self.generated(ALIASES.get(base, base), scope))
         scope.pending.pop(local, None)
         inputs = self.inputs(raw, scope, previous, line, local)
         if "repeat" not in raw:
@@ -206,16 +207,46 @@ class Expander:
             if count > MAX_LAYERS:
                 raise SpecError(f"repeat {count:,} exceeds the limit of {MAX_LAYERS:,} layers",
                                 self.at(raw.line_of("repeat")))
-            group = scope.prefix + local
-            self.groups.append(Group(group, f"{base} ×{count}", scope.path, line))
+            if template:  # copies named by the template, directly in this list (no group)
+                path = scope.path
+            else:
+                group = scope.prefix + local
+                self.groups.append(Group(group, f"{base} ×{count}", scope.path, line))
+                path = scope.path + (group,)
             for k in range(count):
-                copy = f"{local}.{k}"
-                out = self.instance(raw, line, scope, copy, inputs, {**scope.env, "i": k},
-                                    scope.path + (group,))
+                env = {**scope.env, "i": k}
+                copy = self.fill(name, env, line) if template else f"{local}.{k}"
+                if template and copy in scope.names:
+                    raise SpecError(f"layer name '{copy}' is used twice in the same list",
+                                    self.at(line))
+                out = self.instance(raw, line, scope, copy, inputs, env, path)
                 scope.names[copy] = out
+                scope.pending.pop(copy, None)
                 inputs = (out,)
-        scope.names[local] = out
+        if not template:
+            scope.names[local] = out
         return out
+
+    def check_name(self, name, line) -> None:
+        if not isinstance(name, str) or not name or len(name) > MAX_NAME or not all(
+                part.replace("_", "a").replace("-", "a").isalnum() and part.isascii()
+                for part in name.split(".")) or name == "input":
+            raise SpecError(f"layer name {name!r} must be letters, digits, '_' and '-' in"
+                            f" parts joined by '.', at most {MAX_NAME} long, and not 'input'",
+                            self.at(line))
+
+    def fill(self, template: str, env: dict, line) -> str:
+        """'denselayer{i+1}' with i = 0 → 'denselayer1': each {…} is an expression."""
+        def one(match):
+            value = self.value(match.group(1), env, f"name {template}", line)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise SpecError(f"name {template}: {{{match.group(1)}}} must give an integer",
+                                self.at(line))
+            return str(value)
+
+        name = _FIELD.sub(one, template)
+        self.check_name(name, line)
+        return name
 
     def instance(self, raw, line, scope, local, inputs, env, path) -> str:
         qualified = scope.prefix + local
@@ -249,9 +280,9 @@ class Expander:
                                 f"{did_you_mean(key, definition.params)}; it takes"
                                 f" {', '.join(definition.params) or 'none'}", self.at(at))
             args[key] = self.value(value, env, f"block '{name}': {key}", at)
-            if isinstance(args[key], list) or args[key] is None:
-                raise SpecError(f"block '{name}': {key} must be an integer or true/false",
-                                self.at(at))
+            if args[key] is None or isinstance(args[key], (str, dict)):
+                raise SpecError(f"block '{name}': {key} must be an integer, true/false or a list"
+                                " of integers", self.at(at))
         for key, default in definition.params.items():
             if key not in args or (key in self.params and key not in raw):
                 if default is None:

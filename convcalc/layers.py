@@ -32,7 +32,8 @@ class LayerMath:
     `steps` is None for a layer that leaves the receptive field alone, else one `Step` (or None
     for "unknown") per axis; `is_global` marks a unit that reads its whole input.
     `param_terms` are the products whose sum is `params` and `macs_terms` the factors whose
-    product is `macs`, for spelling out the arithmetic.
+    product is `macs`, for spelling out the arithmetic. `rf_notes` explain why the receptive
+    field becomes unknown; they are shown only when it was known before the layer.
     """
 
     output: Shape
@@ -47,6 +48,7 @@ class LayerMath:
     param_terms: tuple[tuple[int, ...], ...] = ()
     macs_terms: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
+    rf_notes: tuple[str, ...] = ()
 
 
 class LayerKind:
@@ -187,15 +189,26 @@ class Pool(LayerKind):
         out = Shape(inp.channels, size)
         if all(o == 1 for o in size):
             return LayerMath(output=out, is_global=True)
-        steps, notes = [], []
-        for n, o in zip(inp.spatial, size):
-            if n % o == 0:  # uniform windows: kernel = stride = n / o
-                steps.append(Step(n // o, n // o, 0))
-            else:
-                steps.append(None)
-                notes.append(f"adaptive pooling from {n} to {o} uses windows of unequal size,"
-                             " so the receptive field is unknown from here on")
-        return LayerMath(output=out, steps=tuple(steps), notes=tuple(notes))
+        steps = tuple(adaptive_step(n, o) for n, o in zip(inp.spatial, size))
+        uneven = [f"{n} to {o}" for n, o, step in zip(inp.spatial, size, steps) if step is None]
+        notes = ()
+        if uneven:
+            notes = (f"adaptive pooling from {' and '.join(uneven)} uses windows of unequal size"
+                     " or spacing, so the receptive field is unknown from here on",)
+        return LayerMath(output=out, steps=steps, rf_notes=notes)
+
+
+def adaptive_step(size: int, out: int) -> Step | None:
+    """PyTorch's adaptive window i spans [⌊i·n/o⌋, ⌈(i+1)·n/o⌉); a Step when all windows have one
+    size and one spacing (7 → 3: [0,3), [2,5), [4,7) is kernel 3, stride 2), else None."""
+    starts = [i * size // out for i in range(out)]
+    ends = [-(-(i + 1) * size // out) for i in range(out)]
+    kernels = {e - s for s, e in zip(starts, ends)}
+    strides = {b - a for a, b in zip(starts, starts[1:])}
+    if len(kernels) == 1 and len(strides) <= 1:
+        kernel = kernels.pop()
+        return Step(kernel, strides.pop() if strides else kernel, 0)
+    return None
 
 
 class Flatten(LayerKind):
@@ -387,8 +400,8 @@ class Reshape(LayerKind):
         if not out.spatial:
             return LayerMath(output=out)  # a flattening keeps every unit's field
         notes = ("the elements are laid out anew, so the receptive field is unknown from here"
-                 " on (unless it was already global)",)
-        return LayerMath(output=out, steps=UNKNOWN, notes=notes)
+                 " on",)
+        return LayerMath(output=out, steps=UNKNOWN, rf_notes=notes)
 
 
 class Crop(LayerKind):
@@ -451,7 +464,7 @@ class RoIPool(LayerKind):
                 raise LayerProblem(f"region {r} is larger than the feature map {n}")
         out = Shape(inp.channels, per_axis(a["output"], axes, "output"))
         return LayerMath(output=out, steps=UNKNOWN,
-                         notes=("the receptive field of a pooled region depends on where the"
+                         rf_notes=("the receptive field of a pooled region depends on where the"
                                 " region lies, so it is unknown from here on",))
 
 

@@ -58,7 +58,8 @@ def summary(report: Report, depth: int | None = None) -> Group:
             g = item.group
             table.add_row(Text(indent + g.name, style="bold"), Text(g.label, style="bold"), "",
                           "", Text(text.count(g.params), style="dim") if g.params else "",
-                          Text(share(g.params), style="dim"), "", "", "")
+                          Text(share(g.params), style="dim"), "", "",
+                          Text(text.count(g.macs), style="dim") if g.macs else "")
         else:
             g = item.group
             table.add_row(Text(indent + g.name, style="bold"), g.label, text.shape(g.output_shape),
@@ -69,7 +70,11 @@ def summary(report: Report, depth: int | None = None) -> Group:
         f"weights {text.count(total.weights)} · biases {text.count(total.biases)} · params"
         f" {text.count(total.params)} · buffers {text.count(total.buffers)} · MACs"
         f" {text.count(total.macs)} · FLOPs {text.count(total.flops)}")
-    return Group(table, footer, *_warnings(report))
+    outputs = []
+    if len(report.outputs) > 1:
+        outputs.append(Text("outputs: " + " · ".join(
+            f"{name} {text.shape(report.row(name).output_shape)}" for name in report.outputs)))
+    return Group(table, footer, *outputs, *_warnings(report))
 
 
 def one_layer(report: Report) -> Group:
@@ -114,14 +119,16 @@ def comparison(comp: Comparison) -> Table:
 
 
 def comparison_lines(comp: Comparison) -> list[Text]:
-    """'two-3x3: 72.0% of one-5x5's params, …' for every spec after the first."""
-    first = comp.reports[0].name
+    """'two-3x3: 72.0% of one-5x5's params, …': the first spec against each other one, and each
+    other one against the first, so both directions of every comparison are readable."""
     out = []
-    for i, report in enumerate(comp.reports[1:], start=1):
-        parts = [f"{text.percent(comp.ratio(i, f))} of {first}'s {f}" for f in ("params", "macs")
-                 if comp.ratio(i, f) is not None]
+    pairs = [(0, j) for j in range(1, len(comp.reports))] + [(j, 0) for j in
+                                                            range(1, len(comp.reports))]
+    for i, j in pairs:
+        parts = [f"{text.percent(comp.ratio(i, f, j))} of {comp.reports[j].name}'s {f}"
+                 for f in ("params", "macs") if comp.ratio(i, f, j) is not None]
         if parts:
-            out.append(Text(f"{report.name}: {', '.join(parts)}"))
+            out.append(Text(f"{comp.reports[i].name}: {', '.join(parts)}"))
     return out
 
 

@@ -119,6 +119,25 @@ class Report:
             else self.rows[-1].output_shape,
         )
 
+    def totals_for(self, output: str) -> Totals:
+        """The totals of the layers that computing `output` needs: it and all its ancestors."""
+        needed, stack = set(), [output]
+        while stack:
+            name = stack.pop()
+            if name in needed or name == "input":
+                continue
+            needed.add(name)
+            stack.extend(self._by_name[name].inputs)
+        rows = [r for r in self.rows if r.name in needed]
+        return Totals(
+            weights=sum(r.weights for r in rows),
+            biases=sum(r.biases for r in rows),
+            params=sum(r.params for r in rows),
+            buffers=sum(r.buffers for r in rows),
+            macs=sum(r.macs for r in rows),
+            output_shape=self._by_name[output].output_shape,
+        )
+
     @property
     def rf(self) -> ReceptiveField:
         """The receptive field of the network's (first) output."""

@@ -172,7 +172,7 @@ def parse_spec(doc, file: str, overrides: dict | None = None) -> Spec:
     if "expected" in doc:
         known = set(expander.index) | {g.name for g in expander.groups}
         expected = parse_expected(doc["expected"], Location(file, doc.line_of("expected")),
-                                  file, known)
+                                  file, known, set(expander.index))
     return Spec(
         name=name,
         input=shape,

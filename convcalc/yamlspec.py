@@ -70,8 +70,6 @@ def yaml11_hint(value) -> str:
 
 
 def _scalar(node, where: Location):
-    if node.tag and node.tag.startswith("!") and not node.tag.startswith("!!"):
-        raise SpecError(f"YAML tag '{node.tag}' is not supported; remove it", where)
     text = node.value
     if node.style:  # quoted or block scalar: always a string (plain is None or "")
         return Quoted(text)
@@ -90,11 +88,25 @@ def _scalar(node, where: Location):
 
 class _Converter:
     def __init__(self, file: str):
+        import yaml
+
         self.file = file
         self.count = 0
+        self.resolver = yaml.resolver.Resolver()
 
     def where(self, node) -> Location:
         return Location(self.file, node.start_mark.line + 1)
+
+    def explicit_tag(self, node) -> bool:
+        """Was a tag written (`!foo`, `!!str`, `!!python/object`)? Compare with the implicit one."""
+        import yaml
+
+        if isinstance(node, yaml.ScalarNode):
+            implicit = self.resolver.resolve(yaml.ScalarNode, node.value,
+                                             (not node.style, bool(node.style)))
+        else:
+            implicit = self.resolver.resolve(type(node), None, (True, False))
+        return node.tag != implicit
 
     def convert(self, node, depth: int = 0):
         import yaml
@@ -106,6 +118,9 @@ class _Converter:
         if depth > MAX_DEPTH:
             raise SpecError(f"nesting deeper than {MAX_DEPTH} levels; flatten the spec",
                             self.where(node))
+        if self.explicit_tag(node):
+            raise SpecError(f"YAML tag '{node.tag}' is not supported; remove it (a spec holds"
+                            " only plain values)", self.where(node))
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node, self.where(node))
         if isinstance(node, yaml.SequenceNode):
