@@ -80,7 +80,7 @@ def parse_tolerance(value, where: Location) -> Fraction:
     if isinstance(value, str) and re.fullmatch(r"[0-9]+(\.[0-9]+)?%", value.strip()):
         tol = Fraction(value.strip()[:-1]) / 100
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        tol = Fraction(str(value))
+        tol = Fraction(getattr(value, "text", str(value)))
     else:
         raise SpecError(f"tolerance must be a percentage like '0.5%' or a fraction like 0.005,"
                         f" not {value!r}", where)
@@ -99,7 +99,8 @@ def _value(key: str, value, where: Location):
     if key == "gmacs":  # a published rounded figure: its decimals say how it was rounded
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise SpecError(f"expected gmacs must be a number like 4.089, not {value!r}", where)
-        return Rounded(Fraction(repr(value)), _decimals(repr(value)))
+        written = getattr(value, "text", str(value))
+        return Rounded(Fraction(written), _decimals(written))
     if key == "output_shape":
         if not isinstance(value, list) or not value:
             raise SpecError("expected output_shape must be a list like [96, 55, 55]", where)

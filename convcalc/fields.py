@@ -153,7 +153,7 @@ class Number(FieldType):
     def check(self, value, what, where):
         if not (_is_int(value) or isinstance(value, float)):
             _fail(what, value, where, "a number")
-        exact = Fraction(str(value))
+        exact = Fraction(getattr(value, "text", str(value)))
         if (self.minimum is not None and exact < Fraction(str(self.minimum))) or (
                 self.maximum is not None and exact > Fraction(str(self.maximum))):
             raise SpecError(f"{what} must lie in [{self.minimum}, {self.maximum}], not {value}",

@@ -111,8 +111,11 @@ def comparison(comp: Comparison) -> Table:
             value = text.count(getattr(report.totals, figure))
             cells.append(value if i == 0 else f"{value} ({text.percent(comp.ratio(i, figure))})")
         table.add_row(figure, *cells)
-    table.add_row("RF size", *(text.rf_size(r.rf) for r in comp.reports))
-    table.add_row("RF jump", *(text.rf_jump(r.rf) for r in comp.reports))
+    fields = [r.spatial_rf for r in comp.reports]
+    table.add_row("RF size", *(text.rf_size(rf) for _, rf in fields))
+    table.add_row("RF jump", *(text.rf_jump(rf) for _, rf in fields))
+    if any(r.rf.is_global for r in comp.reports):
+        table.add_row("RF at", *(name for name, _ in fields))
     table.add_row("output", *(text.shape(r.totals.output_shape) for r in comp.reports))
     table.add_row("input", *(text.shape(r.input) for r in comp.reports))
     return table

@@ -143,6 +143,16 @@ class Report:
         """The receptive field of the network's (first) output."""
         return self.row(self.outputs[0]).rf if self.outputs else self.rows[-1].rf
 
+    @property
+    def spatial_rf(self) -> tuple[str, ReceptiveField]:
+        """The last layer (on the first output's path) whose field is not yet global, and its
+        field: what a classification network 'sees' before its global pooling or fc."""
+        name = self.outputs[0] if self.outputs else self.rows[-1].name
+        row = self._by_name[name]
+        while row.rf.is_global and row.inputs and row.inputs[0] != "input":
+            row = self._by_name[row.inputs[0]]
+        return row.name, row.rf
+
     @cached_property
     def _by_name(self) -> dict:
         return {r.name: r for r in self.rows}

@@ -128,6 +128,7 @@ def comparison_dict(comparison: Comparison) -> dict:
             "name": report.name,
             "totals": totals_dict(report),
             "rf": rf_dict(report.rf),
+            "spatial_rf": {"layer": report.spatial_rf[0], **rf_dict(report.spatial_rf[1])},
             "relative_to_first": {f: exact(comparison.ratio(i, f)) for f in FIGURES},
         })
     return {"specs": specs}

@@ -32,6 +32,13 @@ class Quoted(str):
     quoted = True
 
 
+class Decimal(float):
+    """A number written with a decimal point; `text` keeps it as written (0.0000002, not 2e-07),
+    so exact values and published rounding can be read from it."""
+
+    text: str
+
+
 class YMap(dict):
     """A mapping that knows the line of the mapping itself and of each key."""
 
@@ -82,7 +89,9 @@ def _scalar(node, where: Location):
     if _INT.fullmatch(text):
         return int(text.replace("_", ""))
     if _FLOAT.fullmatch(text):
-        return float(text)
+        number = Decimal(text)
+        number.text = text
+        return number
     return text
 
 

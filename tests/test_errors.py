@@ -157,8 +157,8 @@ def test_a_file_that_is_not_utf8_is_named(write_spec, tmp_path):
     (["summary", "two-3x3", "--input", "128x0x56"], "--input '128x0x56' must contain only"
                                                     " positive integers"),
     (["summary", "two-3x3", "--input", "big"], "--input 'big' must be integers joined by 'x'"),
-    (["summary", "two-3x3", "--input", "128"], "--input '128' needs channels and at least one"
-                                               " spatial size"),
+    (["summary", "two-3x3", "--input", "128"], "--input '128' must give channels and 2 spatial"
+                                               " sizes, like the spec's input 128×56×56"),
     (["conv", "--input", "3x32x32", "--out", "8", "--kernel", "three"],
      "--kernel 'three' must be an integer"),
     (["compare", "two-3x3"], "compare needs at least two specs"),
@@ -172,8 +172,11 @@ def test_bad_command_line_arguments(args, message):
     assert line.startswith(f"convcalc: {message}")
 
 
-def test_an_input_override_must_keep_the_number_of_spatial_axes():
-    result = invoke("summary", "alexnet-lecture", "--input", "3x224")
+@pytest.mark.parametrize("shape", ["3x224", "3x8x224x224"])
+def test_an_input_override_must_keep_the_number_of_spatial_axes(shape):
+    # Otherwise 3x224 would silently analyse a 1-D AlexNet, with other numbers.
+    result = invoke("summary", "alexnet-lecture", "--input", shape)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "--input" in result.stderr
+    assert result.stderr.startswith(f"convcalc: --input '{shape}' must give channels and 2"
+                                    " spatial sizes")
