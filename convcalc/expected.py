@@ -93,7 +93,7 @@ def _value(key: str, value, where: Location):
     def integer(v):
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise SpecError(f"expected {key} must be a non-negative integer, not {v!r}"
-                            f"{yaml11_hint(v)}", where)
+                            f"{yaml11_hint(v, 'integer')}", where)
         return v
 
     if key == "gmacs":  # a published rounded figure: its decimals say how it was rounded

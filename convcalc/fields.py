@@ -24,10 +24,8 @@ def _fail(what: str, value, where: Location, expected: str):
     shown = f"'{value}'" if isinstance(value, str) else repr(value)
     if isinstance(value, (dict, list)):
         shown = "a mapping" if isinstance(value, dict) else "a list"
-    hint = yaml11_hint(value)
-    if not hint and isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-        hint = "; remove the quotes to write a number"
-    raise SpecError(f"{what} must be {expected}, not {shown}{hint}", where)
+    wanted = "integer" if "integer" in expected else "boolean" if "true" in expected else ""
+    raise SpecError(f"{what} must be {expected}, not {shown}{yaml11_hint(value, wanted)}", where)
 
 
 class FieldType:
@@ -38,6 +36,8 @@ class FieldType:
     """
 
     literals: frozenset = frozenset()
+    #: What a misplaced YAML 1.1 habit should be written as instead ("integer", "boolean", "").
+    wanted: str = ""
 
     def check(self, value, what: str, where: Location):  # pragma: no cover - interface
         raise NotImplementedError
@@ -52,6 +52,8 @@ class FieldType:
 @dataclass(frozen=True)
 class Int(FieldType):
     """An integer with a lower bound (1 for sizes, 0 for padding-like counts)."""
+
+    wanted = "integer"
 
     minimum: int = 1
 
@@ -73,6 +75,8 @@ class Int(FieldType):
 @dataclass(frozen=True)
 class PerAxis(FieldType):
     """An integer for every spatial axis, or a list with one integer per axis."""
+
+    wanted = "integer"
 
     minimum: int = 1
 
@@ -131,6 +135,8 @@ class Padding(FieldType):
 
 
 class Bool(FieldType):
+    wanted = "boolean"
+
     def check(self, value, what, where):
         if not isinstance(value, bool):
             _fail(what, value, where, "true or false")

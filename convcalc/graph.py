@@ -103,15 +103,19 @@ class Expander:
         return Location(self.file, line)
 
     # -- values ----------------------------------------------------------------------------
-    def value(self, raw, env, what, line, literals=frozenset()):
+    def value(self, raw, env, what, line, literals=frozenset(), wanted=""):
         """Evaluate plain strings as expressions (quoted strings stay text), lists item by item."""
         if isinstance(raw, list):
-            return [self.value(v, env, what, line, literals) for v in raw]
+            return [self.value(v, env, what, line, literals, wanted) for v in raw]
         if isinstance(raw, str) and not getattr(raw, "quoted", False) and raw not in literals:
             try:
                 return evaluate(raw, env)
             except ExprError as error:
-                raise SpecError(f"{what}: cannot evaluate '{raw}': {error}{yaml11_hint(raw)}",
+                hint = yaml11_hint(raw, wanted)
+                if hint:  # a YAML 1.1 habit, not a broken expression: say that first
+                    raise SpecError(f"{what}: '{raw}' is not a value here{hint}",
+                                    self.at(line)) from None
+                raise SpecError(f"{what}: cannot evaluate '{raw}': {error}",
                                 self.at(line)) from None
         return raw
 
@@ -323,12 +327,13 @@ class Expander:
                 raise SpecError(f"{label}: unknown field '{key}'{did_you_mean(key, fields)};"
                                 f" {op} takes {allowed}", self.at(at))
             ftype = fields[key].type
-            value = self.value(value, env, f"{label}: {key}", at, ftype.literals)
+            value = self.value(value, env, f"{label}: {key}", at, ftype.literals, ftype.wanted)
             attrs[key] = ftype.check(value, f"{label}: {key}", self.at(at))
+        written = dict(attrs)
         for f in kind.fields:
             if f.name in attrs:
                 continue
-            if f.name in self.defaults:
+            if f.name in self.defaults and kind.takes_default(f.name, written):
                 attrs[f.name] = self.defaults[f.name]
             elif f.required:
                 raise SpecError(f"{label}: missing '{f.name}' ({f.doc})", self.at(line))

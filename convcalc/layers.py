@@ -63,6 +63,10 @@ class LayerKind:
     def validate(self, attrs) -> None:
         """Cross-field checks that need no input shape; raise LayerProblem."""
 
+    def takes_default(self, field: str, written: dict) -> bool:
+        """Does a spec-wide default for `field` apply, given the fields written on the layer?"""
+        return True
+
     def analyze(self, attrs, inp: Shape) -> LayerMath:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -152,6 +156,13 @@ class Pool(LayerKind):
             Field("output", PerAxis(), None, "adaptive pooling to this output size"),
             Field("global", Bool(), False, "pool each channel to a single value"),
         )
+
+    def takes_default(self, field, written):
+        # window settings mean nothing to adaptive or global pooling, and zero padding is a
+        # convolution's habit: a pool takes `padding` only where it is written
+        if field == "padding":
+            return False
+        return field not in ("stride", "ceil_mode", "dilation") or "kernel" in written
 
     def validate(self, a):
         chosen = [f for f in ("kernel", "output") if a[f] is not None] + (["global"] if a["global"]

@@ -69,7 +69,7 @@ def parse_input(value, where: Location) -> Shape:
     for v in value:
         if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
             raise SpecError(f"input sizes must be positive integers, not {v!r}"
-                            f"{yaml11_hint(v)}", where)
+                            f"{yaml11_hint(v, 'integer')}", where)
     return Shape(value[0], tuple(value[1:]))
 
 

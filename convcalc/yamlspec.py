@@ -14,8 +14,10 @@ import re
 
 from .errors import Location, SpecError
 
-#: Nodes one document may expand to (aliases included): a guard against "billion laughs".
-MAX_NODES = 1_000_000
+#: Nodes one document may hold: a guard against documents too large to be a network.
+MAX_NODES = 5_000_000
+#: Nodes that aliases may add by repeating anchored parts: a guard against "billion laughs".
+MAX_ALIAS_NODES = 100_000
 #: Nesting depth of mappings and sequences.
 MAX_DEPTH = 64
 
@@ -59,13 +61,19 @@ class YList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-def yaml11_hint(value) -> str:
-    """Why a string that looks like a YAML 1.1 number or boolean is not one here, and what to write."""
+def yaml11_hint(value, wanted: str = "") -> str:
+    """Why a string that looks like a number or boolean is not one here, and what to write.
+
+    `wanted` ("integer", "boolean" or "") tailors the advice to what the field expects.
+    """
     if not isinstance(value, str):
         return ""
     text = value.strip()
+    if getattr(value, "quoted", False) and re.fullmatch(r"[-+]?[0-9_.]+|true|false", text):
+        return "; remove the quotes to write a number or boolean"
     if text.lower() in {"yes", "no", "on", "off", "y", "n"}:
-        return f"; YAML 1.1 would read '{text}' as a boolean, convcalc does not: write true or false"
+        advice = "write a number" if wanted == "integer" else "write true or false"
+        return f"; YAML 1.1 would read '{text}' as a boolean, convcalc does not: {advice}"
     if re.fullmatch(r"[-+]?0[0-9]+", text):
         return (f"; a leading zero makes YAML 1.1 read '{text}' as octal, convcalc does not:"
                 f" write {int(text)}")
@@ -101,6 +109,8 @@ class _Converter:
 
         self.file = file
         self.count = 0
+        self.aliased = 0
+        self.seen: set[int] = set()
         self.resolver = yaml.resolver.Resolver()
 
     def where(self, node) -> Location:
@@ -121,9 +131,17 @@ class _Converter:
         import yaml
 
         self.count += 1
+        if id(node) in self.seen:
+            self.aliased += 1
+            if self.aliased > MAX_ALIAS_NODES:
+                raise SpecError(f"aliases expand the document by more than {MAX_ALIAS_NODES:,}"
+                                " YAML nodes (an alias bomb?); write the spec out plainly",
+                                self.where(node))
+        else:
+            self.seen.add(id(node))
         if self.count > MAX_NODES:
-            raise SpecError(f"the document expands to more than {MAX_NODES:,} YAML nodes "
-                            "(alias expansion?); write the spec out plainly", self.where(node))
+            raise SpecError(f"the document holds more than {MAX_NODES:,} YAML nodes; split it"
+                            " into blocks and repeats", self.where(node))
         if depth > MAX_DEPTH:
             raise SpecError(f"nesting deeper than {MAX_DEPTH} levels; flatten the spec",
                             self.where(node))

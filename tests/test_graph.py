@@ -369,3 +369,34 @@ expected:
                         f"{{params: {16*3*3*64 + 64 + 64*32 + 32}}}")
     result = check_spec(spec(text))
     assert [f.ok for f in result.results] == [True]
+
+
+def test_defaults_apply_where_they_mean_something():
+    text = """
+name: d
+input: [3, 8, 8]
+defaults: {padding: 1, stride: 2, bias: false}
+layers:
+  - {op: conv, out: 4, kernel: 3}
+  - {op: maxpool, kernel: 2}
+  - {op: avgpool, global: true}
+  - {op: fc, out: 10}
+"""
+    r = report(text)
+    # conv: padding 1 and stride 2 from defaults: ⌊(8 + 2 − 3)/2⌋ + 1 = 4, no bias
+    assert r.row("conv1").output_shape.spatial == (4, 4) and r.row("conv1").biases == 0
+    # maxpool: takes stride 2 but never a default padding: ⌊(4 − 2)/2⌋ + 1 = 2
+    assert r.row("maxpool1").output_shape.spatial == (2, 2)
+    assert r.row("fc1").params == 4 * 10  # bias: false reaches the fc too
+
+
+@pytest.mark.parametrize("line, message", [
+    ("- {op: maxpool, kernel: 2, ceil_mode: on}",
+     "ceil_mode: 'on' is not a value here; YAML 1.1 would read 'on' as a boolean"),
+    ("- {op: conv, out: '8', kernel: 3}", "remove the quotes to write a number"),
+    ("- {op: conv, out: no, kernel: 3}", "YAML 1.1 would read 'no' as a boolean, convcalc does not: write a number"),
+])
+def test_yaml_habits_get_a_hint_not_an_expression_error(line, message):
+    with pytest.raises(SpecError) as caught:
+        report(f"name: h\ninput: [3, 8, 8]\nlayers:\n  {line}\n")
+    assert message in str(caught.value)
