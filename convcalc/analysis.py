@@ -8,6 +8,8 @@ into warnings. The walk is linear in the number of layers and edges.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .errors import ShapeError
 from .layers import REGISTRY
 from .receptive import ReceptiveField, at_input, centre, through, union, whole
@@ -125,5 +127,22 @@ def analyze(spec: Spec) -> Report:
             line=layer.line,
             path=layer.path,
         ))
+    warnings += _resized_weights(spec, rows)
     return Report(spec.name, spec.file, spec.input, tuple(rows), tuple(warnings),
                   spec.description, spec.groups, spec.outputs)
+
+
+def _resized_weights(spec: Spec, rows) -> list[Diagnostic]:
+    """With --input, say which layers' weights changed with the input size (an fc reading a
+    spatial map): params depend on the input only there."""
+    if spec.declared_input in (None, spec.input):
+        return []
+    try:
+        declared = {r.name: r.weights for r in analyze(replace(spec, input=spec.declared_input,
+                                                               declared_input=None)).rows}
+    except ShapeError:
+        return []
+    return [Diagnostic(spec.where(r.line), r.name, r.op,
+                       f"its weights depend on the input size: {r.weights:,} at"
+                       f" {spec.input}, {declared[r.name]:,} at the spec's {spec.declared_input}")
+            for r in rows if r.weights != declared.get(r.name, r.weights)]

@@ -186,10 +186,10 @@ class Pool(LayerKind):
         spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
         pads = padding_pairs(a["padding"], inp.spatial, spans, stride)
         if a["padding"] != "same":
-            for span, pair in zip(spans, pads):
-                if max(pair) > span // 2:
-                    raise LayerProblem(f"padding {max(pair)} is more than half the window"
-                                       f" {span}; PyTorch refuses this, use padding <= {span // 2}")
+            for k, pair in zip(kernel, pads):  # PyTorch: pad ≤ kernel // 2, dilation aside
+                if max(pair) > k // 2:
+                    raise LayerProblem(f"padding {max(pair)} is more than half the kernel {k};"
+                                       f" PyTorch refuses this, use padding <= {k // 2}")
         windows = tuple(slide(n, k, s, d, p, a["ceil_mode"])
                         for n, k, s, d, p in zip(inp.spatial, kernel, stride, dilation, pads))
         out = Shape(inp.channels, tuple(w.size_out for w in windows))
@@ -201,7 +201,8 @@ class Pool(LayerKind):
         if all(o == 1 for o in size):
             return LayerMath(output=out, is_global=True)
         steps = tuple(adaptive_step(n, o) for n, o in zip(inp.spatial, size))
-        uneven = [f"{n} to {o}" for n, o, step in zip(inp.spatial, size, steps) if step is None]
+        uneven = list(dict.fromkeys(f"{n} to {o}" for n, o, step in zip(inp.spatial, size, steps)
+                                    if step is None))
         notes = ()
         if uneven:
             notes = (f"adaptive pooling from {' and '.join(uneven)} uses windows of unequal size"
@@ -297,6 +298,28 @@ def deconv_size(n: int, k: int, s: int, d: int, pads: tuple[int, int], extra: in
     return (n - 1) * s - pads[0] - pads[1] + d * (k - 1) + extra + 1
 
 
+def transposed_step(k: int, s: int, d: int, p: int) -> Step | None:
+    """The field step of a transposed convolution (kernel k, stride s, dilation d, padding p).
+
+    Output o reads the inputs i with o + p − i·s = t·d for a tap t in 0…k−1. Consecutive outputs
+    move 1/s of an input (the jump divides by s), but the inputs one output reads are not a fixed
+    window: the step reports the widest hull any output reads (in inputs) and where output 0's
+    hull starts, so that the size is the largest true field and unit 0's start is exact.
+    """
+    if s * k > 1_000_000:
+        return None  # too many residues to enumerate; the field is reported unknown
+    widest, first = 0, None
+    for o in range(s):  # the pattern repeats every s outputs
+        read = [(o + p - t * d) // s for t in range(k) if (o + p - t * d) % s == 0]
+        if read:
+            widest = max(widest, max(read) - min(read) + 1)
+            if o == 0:
+                first = min(read)
+    if first is None:  # output 0 reads no input (dilation skips it): start from its position
+        first = -(-(p - d * (k - 1)) // s)
+    return Step(widest or 1, Fraction(1, s), -first)
+
+
 class Deconv(LayerKind):
     op = "deconv"
     doc = ("Transposed convolution (PyTorch's ConvTranspose): upsamples by its stride; MACs are"
@@ -336,11 +359,7 @@ class Deconv(LayerKind):
                 raise LayerProblem(f"padding {p[0]} removes the whole output (size {size});"
                                    " use less padding")
             sizes.append(size)
-            span = d * (k - 1) + 1
-            # Output unit o reads inputs (o + p − span + 1)/s … (o + p)/s: a window of
-            # (span − 1)/s + 1 inputs, moving 1/s of an input per output unit.
-            steps.append(Step(Fraction(span - 1, s) + 1, Fraction(1, s),
-                              Fraction(span - 1 - p[0], s)))
+            steps.append(transposed_step(k, s, d, p[0]))
         out = Shape(a["out"], tuple(sizes))
         per_group_out = a["out"] // groups
         biases = a["out"] if a["bias"] else 0
@@ -375,14 +394,21 @@ class Upsample(LayerKind):
             sizes = tuple(n * f for n, f in zip(inp.spatial, per_axis(a["scale"], axes, "scale")))
         else:
             sizes = per_axis(a["size"], axes, "size")
-        steps = []
+        steps, notes = [], []
         for n, m in zip(inp.spatial, sizes):
             factor = Fraction(m, n)
             if a["mode"] == "nearest":  # output o copies input ⌊o/f⌋ (PyTorch's nearest)
                 steps.append(Step(1, 1 / factor, 0))
-            else:  # output o mixes the two inputs around (o + ½)/f − ½ (align_corners=False)
-                steps.append(Step(2, 1 / factor, (2 * factor - 1) / (2 * factor)))
-        return LayerMath(output=Shape(inp.channels, sizes), steps=tuple(steps))
+            elif factor > 1:
+                # output o mixes inputs ⌊x⌋ and ⌊x⌋ + 1 at x = (o + ½)/f − ½ (align_corners
+                # false); unit 0 has x in (−½, 0), so it reads inputs −1 and 0
+                steps.append(Step(2, 1 / factor, 1))
+            else:
+                steps.append(None)
+                notes.append(f"bilinear resizing from {n} down to {m} reads unevenly spaced"
+                             " inputs, so the receptive field is unknown from here on")
+        return LayerMath(output=Shape(inp.channels, sizes), steps=tuple(steps),
+                         rf_notes=tuple(notes))
 
 
 class Reshape(LayerKind):

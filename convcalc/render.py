@@ -86,9 +86,11 @@ def one_layer(report: Report) -> Group:
                        [f"axis {i + 1}" for i in range(len(row.windows))], row.windows):
         rounding = ("⌈", "⌉") if row.attrs.get("ceil_mode") else ("⌊", "⌋")
         span = f"{w.span}" if w.dilation == 1 else f"({w.dilation}×({w.kernel}−1)+1)"
+        dropped = (f" − {w.dropped} (the last window would start in the right padding)"
+                   if w.dropped else "")
         lines.append(Text(
             f"  output {axis}: {rounding[0]}({w.size_in} + {w.pad_before} + {w.pad_after} − {span})"
-            f" / {w.stride}{rounding[1]} + 1 = {w.size_out}"))
+            f" / {w.stride}{rounding[1]} + 1{dropped} = {w.size_out}"))
     lines.append(Text(f"  params: {text.param_arithmetic(row)}"))
     if row.weights or row.biases:
         lines.append(Text(f"          weights {text.count(row.weights)}, biases"

@@ -88,6 +88,7 @@ class Window:
     pad_before: int
     pad_after: int
     size_out: int
+    dropped: int = 0  # ceil mode: windows removed because they would start in the right padding
 
     @property
     def span(self) -> int:
@@ -117,20 +118,24 @@ def slide(size: int, kernel: int, stride: int, dilation: int, pads: tuple[int, i
     before, after = pads
     span = dilation * (kernel - 1) + 1
     padded = size + before + after
-    too_large = LayerProblem(
-        f"kernel {kernel}" + (f" (dilated to {span})" if dilation > 1 else "")
-        + f" is larger than the padded input {padded} ({size} + padding {before}+{after}), so"
-        " the output would be empty; use a smaller kernel, more padding or a larger input")
+    kernel_text = f"kernel {kernel}" + (f" (dilated to {span})" if dilation > 1 else "")
+    dropped = 0
     if ceil_mode:
         # ⌈(padded − span)/s⌉ + 1, also when the window overhangs a tiny input (PyTorch allows it)
         out = -(-(padded - span) // stride) + 1
         # PyTorch: the last window must start inside the input or its left padding.
         if (out - 1) * stride >= size + before:
-            out -= 1
+            out, dropped = out - 1, 1
         if out < 1:
-            raise too_large
+            raise LayerProblem(
+                f"{kernel_text} overhangs the padded input {padded} ({size} + padding"
+                f" {before}+{after}) by {span - padded}, which is not less than the stride"
+                f" {stride}, so even in ceil mode the output would be empty")
     else:
         if span > padded:
-            raise too_large
+            raise LayerProblem(
+                f"{kernel_text} is larger than the padded input {padded} ({size} + padding"
+                f" {before}+{after}), so the output would be empty; use a smaller kernel, more"
+                " padding or a larger input")
         out = (padded - span) // stride + 1
-    return Window(size, kernel, stride, dilation, before, after, out)
+    return Window(size, kernel, stride, dilation, before, after, out, dropped)

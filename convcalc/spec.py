@@ -41,13 +41,14 @@ class Spec:
     source: str = ""
     notes: str = ""
     expected: Expected | None = None
+    declared_input: Shape | None = None  # the spec's own input, when --input replaced it
 
     def where(self, line: int | None) -> Location:
         return Location(self.file, line)
 
     def with_input(self, shape: Shape) -> "Spec":
         """The same spec analysed at another input shape."""
-        return replace(self, input=shape)
+        return replace(self, input=shape, declared_input=self.declared_input or self.input)
 
 
 def _text(doc: YMap, key: str, file: str, required: bool = False) -> str:

@@ -61,6 +61,13 @@ def rf_padding(rf: ReceptiveField) -> str:
 def window(row: LayerRow) -> str:
     """The lecture's way of writing a window: '11×11 s4 p0', plus dilation, groups, ceil."""
     attrs = row.attrs
+    if row.op == "deconv":  # written like a convolution, with ↑ for "transposed"
+        kernel = attrs["kernel"] if isinstance(attrs["kernel"], tuple) else (attrs["kernel"],) * len(
+            row.output_shape.spatial)
+        stride = attrs["stride"] if isinstance(attrs["stride"], tuple) else (attrs["stride"],)
+        padding = attrs["padding"] if isinstance(attrs["padding"], tuple) else (attrs["padding"],)
+        return (f"↑{'×'.join(map(str, kernel))} s{per_axis(stride)} p{per_axis(padding)}"
+                + (f" g{attrs['groups']}" if attrs["groups"] != 1 else ""))
     if not row.windows:
         if row.op in ("maxpool", "avgpool"):
             return "global" if attrs.get("global") else "→" + "×".join(map(str, row.output_shape.spatial))

@@ -96,7 +96,8 @@ def report_csv(report: Report) -> str:
         writer.writerow([
             r.name, r.op, ";".join(r.inputs), "x".join(map(str, r.output_shape.as_list())),
             r.weights, r.biases, r.params, r.buffers, r.macs,
-            *("x".join("" if v is None else str(v) for v in rf[k])
+            *("" if all(v is None for v in rf[k]) else
+              "x".join("" if v is None else str(v) for v in rf[k])
               for k in ("size", "jump", "padding")),
             str(r.rf.is_global).lower(),
         ])

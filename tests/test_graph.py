@@ -245,9 +245,41 @@ layers:
     assert row.weights == 21 * 21 * 64 * 64
     assert row.macs == (21 * 16 * 16) * 21 * 64 * 64  # every input element × its kernel slice
     axis = row.rf.axes[0]
+    # output o reads inputs i with 0 ≤ o − 32·i ≤ 63: i = ⌊o/32⌋ − 1 and ⌊o/32⌋, two inputs
     assert axis.jump == Fraction(1, 32)
-    assert axis.size == 1 + Fraction(64 - 1, 32)
-    assert axis.padding == Fraction(64 - 1 - 0, 32)
+    assert axis.size == 1 + (2 - 1) * 1
+    assert axis.padding == 1  # output 0 reads inputs −1 and 0: its field starts at −1
+
+
+@pytest.mark.parametrize("kernel, stride, padding, size, start", [
+    (2, 2, 0, 1, 0),  # output o reads ⌊o/2⌋ only
+    (4, 2, 0, 2, -1),  # ⌊o/2⌋ − 1 and ⌊o/2⌋
+    (3, 2, 1, 2, 0),  # o = 0 reads 0; o = 1 reads 0 and 1
+    (4, 2, 1, 2, -1),  # o = 0 reads −1 and 0 (taps 3 and 1)
+])
+def test_deconv_field_is_the_widest_set_of_inputs_an_output_reads(kernel, stride, padding, size,
+                                                                   start):
+    text = f"""
+name: up
+input: [1, 9]
+layers:
+  - {{op: deconv, name: up, out: 1, kernel: {kernel}, stride: {stride}, padding: {padding}}}
+"""
+    axis = report(text).row("up").rf.axes[0]
+    assert (axis.size, axis.jump, -axis.padding) == (size, Fraction(1, stride), start)
+
+
+def test_a_deconv_after_a_strided_conv_sees_exactly_one_unit():
+    # conv k3 s2: field 3, jump 2; deconv k2 s2 reads one conv unit per output: field stays 3
+    text = """
+name: updown
+input: [1, 15, 15]
+layers:
+  - {op: conv, name: c, out: 1, kernel: 3, stride: 2}
+  - {op: deconv, name: up, out: 1, kernel: 2, stride: 2}
+"""
+    axis = report(text).row("up").rf.axes[0]
+    assert (axis.size, axis.jump) == (3, 1)
 
 
 def test_deconv_output_padding_and_padding():

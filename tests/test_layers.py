@@ -421,7 +421,7 @@ def test_an_unknown_field_is_reported_once_per_layer():
     ([3, 8, 8], "{op: conv, out: 4, kernel: [3, 3, 3]}",
      "kernel has 3 entries but the input has 2 spatial axes"),
     ([192], "{op: conv, out: 4, kernel: 3}", "conv needs spatial axes"),
-    ([3, 8, 8], "{op: maxpool, kernel: 3, padding: 2}", "padding 2 is more than half the window 3"),
+    ([3, 8, 8], "{op: maxpool, kernel: 3, padding: 2}", "padding 2 is more than half the kernel 3"),
     ([3, 1, 1], "{op: maxpool, kernel: 2}", "kernel 2 is larger than the padded input 1"),
 ])
 def test_a_layer_that_does_not_fit_is_a_shape_error(input_shape, layer, message):

@@ -132,9 +132,9 @@ class Layer:
 
     def problem(self, sizes: tuple[int, ...]) -> str | None:
         """Why the engine must refuse this layer on these input sizes, or None."""
-        if self.op != "conv" and any(max(w.pad_before, w.pad_after) > w.span // 2
+        if self.op != "conv" and any(max(w.pad_before, w.pad_after) > w.kernel // 2
                                      for w in self.windows):
-            return "pooling padding above half the window (PyTorch refuses it)"
+            return "pooling padding above half the kernel (PyTorch refuses it)"
         if any(output_size(w, n) is None for w, n in zip(self.windows, sizes)):
             return "no window fits the padded input"
         return None
@@ -206,10 +206,10 @@ def layers(draw, axes: int) -> Layer:
         stride = draw(st.integers(1, 4))
         dilation = draw(st.integers(1, 3)) if op != "avgpool" else 1  # avgpool has no dilation
         span = dilation * (kernel - 1) + 1
-        most = 3 if op == "conv" else span // 2
+        most = 3 if op == "conv" else kernel // 2  # PyTorch: pool padding ≤ kernel // 2
         before, after = draw(st.integers(0, most)), draw(st.integers(0, most))
         if overpad and axis == 0:
-            before = span // 2 + 1
+            before = kernel // 2 + 1
         windows.append(AxisWindow(kernel, stride, dilation, before, after, ceil_mode))
     return Layer(op, tuple(windows))
 
@@ -352,7 +352,7 @@ def test_oracle_output_size_matches_pytorchs_formula(n, kernel, stride, dilation
     assume(window.span <= n + before + after)  # else both refuse (see the test at the end)
     # Ceil mode exists only for pooling, whose padding PyTorch limits to half the window; beyond
     # that a window could lie wholly in the right padding and PyTorch's formula would drop it.
-    assume(not ceil_mode or max(before, after) <= window.span // 2)
+    assume(not ceil_mode or max(before, after) <= kernel // 2)
     assert output_size(window, n) == pytorch_output_size(window, n)
 
 
