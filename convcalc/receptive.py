@@ -37,9 +37,9 @@ class Step:
 class AxisRF:
     """Receptive field of one unit along one input axis; jump/padding are None once global."""
 
-    size: Fraction
-    jump: Fraction | None
-    padding: Fraction | None
+    size: int | Fraction
+    jump: int | Fraction | None
+    padding: int | Fraction | None
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,12 @@ class ReceptiveField:
 
 
 def at_input(axes: int) -> ReceptiveField:
-    """An input pixel sees itself: r = 1, j = 1, P = 0 on every axis."""
-    one = AxisRF(Fraction(1), Fraction(1), Fraction(0))
+    """An input pixel sees itself: r = 1, j = 1, P = 0 on every axis.
+
+    Values stay Python ints until a fractional stride (a transposed convolution) makes them
+    `Fraction`s; both are exact, and ints are much faster.
+    """
+    one = AxisRF(1, 1, 0)
     return ReceptiveField((one,) * axes)
 
 
@@ -83,7 +87,7 @@ def through(rf: ReceptiveField, steps) -> ReceptiveField:
 
 def centre(axis: AxisRF) -> Fraction:
     """Input position of the centre of unit 0's field: −P + (r − 1)/2."""
-    return (axis.size - 1) / 2 - axis.padding
+    return Fraction(axis.size - 1) / 2 - axis.padding
 
 
 def union(axes: list[AxisRF]) -> AxisRF:
@@ -99,5 +103,4 @@ def union(axes: list[AxisRF]) -> AxisRF:
 
 def whole(input_sizes) -> ReceptiveField:
     """The field of a unit that reads every input position."""
-    return ReceptiveField(tuple(AxisRF(Fraction(n), None, None) for n in input_sizes),
-                          is_global=True)
+    return ReceptiveField(tuple(AxisRF(n, None, None) for n in input_sizes), is_global=True)

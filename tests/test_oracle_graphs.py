@@ -226,7 +226,7 @@ def split_window(draw, op, kernel, stride, dilation, padding, ceil_mode) -> Axis
 
 @st.composite
 def unary_windows(draw, op: str, sizes: tuple[int, ...], target: tuple[int, ...],
-                  styles=(KEEP, KEEP, FREE, MATCH)):
+                  styles=(KEEP, KEEP, FREE, MATCH, MATCH)):
     """Kernels 1–5, dilations 1–3, strides 1–3, in one of three `styles` for the whole layer:
 
     - keep the size: stride 1 and span − 1 padding split at random (an even kernel or an uneven
@@ -254,7 +254,10 @@ def unary_windows(draw, op: str, sizes: tuple[int, ...], target: tuple[int, ...]
             pads = st.integers(0, min(_most_padding(op, kernel, keep.span), 3))
             window = AxisWindow(kernel, stride, dilation, draw(pads), draw(pads), ceil_mode)
         elif style == MATCH and (choices := _matching(op, n, m)):
-            window = draw(split_window(op, *draw(st.sampled_from(choices)), ceil_mode))
+            # the stride first, so that a shrinking stride-1 window is as likely as a strided one
+            stride = draw(st.sampled_from(sorted({c[1] for c in choices})))
+            choice = draw(st.sampled_from([c for c in choices if c[1] == stride]))
+            window = draw(split_window(op, *choice, ceil_mode))
         windows.append(window if output_size(window, n) is not None else keep)
     return style, tuple(windows)
 
@@ -263,19 +266,27 @@ def unary_windows(draw, op: str, sizes: tuple[int, ...], target: tuple[int, ...]
 def graphs(draw) -> Graph:
     """2–7 nodes over a 1-D or 2-D input of 3–16; about one node in three is a merge of two or
     three earlier nodes of equal spatial size (and, for add, equal channels). A graph that drew no
-    merge ends with one: a size-keeping layer concatenated with its own input."""
+    merge ends with one: a size-keeping layer concatenated with its own input.
+
+    To steer merges toward paths of different strides half the time, the generator keeps each
+    node's product of strides along its first inputs; whether a merge is refused, though, is the
+    oracle's finding, not this label's.
+    """
     axes = draw(st.sampled_from([1, 2]))
     input_sizes = tuple(draw(st.integers(3, 16)) for _ in range(axes))
     shapes = {"input": (input_sizes, draw(st.integers(1, 3)))}  # name → (sizes, channels)
+    strides = {"input": (1,) * axes}  # name → product of strides, per axis (steering only)
     nodes = []
 
     def add(node: Node) -> None:
         nodes.append(node)
         shapes[node.name] = _shape_of(node, shapes)
+        strides[node.name] = tuple(s * w.stride for s, w in zip(strides[node.inputs[0]],
+                                                                 node.windows or (AxisWindow(1),) * axes))
 
     for i in range(1, draw(st.integers(2, 7)) + 1):
         name = f"n{i}"
-        node = draw(merge_node(name, shapes)) if draw(st.integers(0, 2)) == 0 else None
+        node = draw(merge_node(name, shapes, strides)) if draw(st.integers(0, 2)) == 0 else None
         if node is None:
             # latest first, so that shrinking leans toward the default input (the entry above)
             source = draw(st.sampled_from(list(reversed(shapes))))
@@ -299,8 +310,9 @@ def graphs(draw) -> Graph:
 
 
 @st.composite
-def merge_node(draw, name: str, shapes: dict) -> Node | None:
-    """A merge of 2–3 distinct nodes that fit together, or None when no two do."""
+def merge_node(draw, name: str, shapes: dict, strides: dict) -> Node | None:
+    """A merge of 2–3 distinct nodes that fit together, or None when no two do; half the time,
+    when some do, two of them with different `strides`."""
     groups: dict = {}
     for source, (sizes, channels) in shapes.items():
         groups.setdefault(("concat", sizes), []).append(source)
@@ -308,8 +320,17 @@ def merge_node(draw, name: str, shapes: dict) -> Node | None:
     candidates = sorted((key[0], tuple(names)) for key, names in groups.items() if len(names) > 1)
     if not candidates:
         return None
-    op, names = draw(st.sampled_from(candidates))
-    chosen = draw(st.lists(st.sampled_from(names), min_size=2, max_size=3, unique=True))
+    mixed = [(op, names) for op, names in candidates if len({strides[n] for n in names}) > 1]
+    if mixed and draw(st.booleans()):
+        op, names = draw(st.sampled_from(mixed))
+        first = draw(st.sampled_from(names))
+        second = draw(st.sampled_from([n for n in names if strides[n] != strides[first]]))
+        rest = [n for n in names if n not in (first, second)]
+        third = draw(st.lists(st.sampled_from(rest), max_size=1)) if rest else []
+        chosen = draw(st.permutations([first, second, *third]))
+    else:
+        op, names = draw(st.sampled_from(candidates))
+        chosen = draw(st.lists(st.sampled_from(names), min_size=2, max_size=3, unique=True))
     return Node(name, op, tuple(chosen))
 
 
