@@ -120,10 +120,9 @@ def _overrides(settings) -> dict:
 
 def _load(argument: str, input_text: Optional[str], settings=None):
     from .shapes import Shape
-    from .spec import load_spec
-    from .zoo import resolve
+    from .zoo import load
 
-    spec = load_spec(resolve(argument), _overrides(settings))
+    spec = load(argument, _overrides(settings))
     if input_text:
         dims = _dims(input_text, "--input")
         axes = len(spec.input.spatial)
@@ -318,15 +317,14 @@ def check(
     Example: convcalc check --all
     """
     from .check import check_spec
-    from .spec import load_spec
-    from .zoo import builtin_specs, resolve
+    from .zoo import builtin_specs, load
 
-    paths = [resolve(s) for s in specs or []]
+    names = list(specs or [])
     if all:
-        paths += list(builtin_specs().values())
-    if not paths:
+        names += [str(path) for path in builtin_specs().values()]
+    if not names:
         raise UsageError("name the specs to check, or use --all for every built-in architecture")
-    results = [check_spec(load_spec(p)) for p in paths]
+    results = [check_spec(load(name)) for name in names]
     if format is ShortFormat.json:
         from . import writers
 
@@ -351,12 +349,11 @@ def list_(format: ShortFormat = SHORT_FORMAT):
     Example: convcalc list
     """
     from .analysis import analyze
-    from .spec import load_spec
-    from .zoo import builtin_specs
+    from .zoo import builtin_specs, load
 
     entries = []
     for name, path in builtin_specs().items():
-        spec = load_spec(path)
+        spec = load(str(path))
         entries.append({"name": name, "description": spec.description, "input":
                         spec.input.as_list(), "params": analyze(spec).totals.params})
     if format is ShortFormat.json:

@@ -190,7 +190,8 @@ def parse_spec(doc, file: str, overrides: dict | None = None) -> Spec:
     )
 
 
-def load_spec(path, overrides: dict | None = None) -> Spec:
-    """Read, parse and validate a spec file; `overrides` replace values of its `params`."""
-    file = str(path)
+def load_spec(path, overrides: dict | None = None, display: str | None = None) -> Spec:
+    """Read, parse and validate a spec file; `overrides` replace values of its `params`;
+    `display` is the file name used in messages (built-ins: ``architectures/…``)."""
+    file = display or str(path)
     return parse_spec(parse_yaml(read_spec_text(path), file), file, overrides)

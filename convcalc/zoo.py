@@ -39,3 +39,20 @@ def resolve(argument: str) -> Path:
                         " the built-in names")
     raise SpecError(f"'{argument}' is neither a spec file nor a built-in architecture"
                     f"{did_you_mean(argument, specs)}; run 'convcalc list' for the built-in names")
+
+
+def display_name(path: Path) -> str:
+    """How messages name a spec file: built-ins as ``architectures/…`` wherever they are
+    installed, other files as given."""
+    try:
+        return "architectures/" + path.resolve().relative_to(architectures_dir()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load(argument: str, overrides: dict | None = None):
+    """Load a spec given as a path or a built-in name."""
+    from .spec import load_spec
+
+    path = resolve(argument)
+    return load_spec(path, overrides, display_name(path))
