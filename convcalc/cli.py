@@ -118,6 +118,31 @@ def _overrides(settings) -> dict:
     return out
 
 
+def _split_cut(argument: str) -> tuple[str, Optional[str]]:
+    """'vgg16@classifier.3' → ('vgg16', 'classifier.3'): the network up to that layer."""
+    from pathlib import Path
+
+    if "@" in argument and not Path(argument).exists():
+        name, _, layer = argument.rpartition("@")
+        return name, layer
+    return argument, None
+
+
+def _report(argument: str, input_text: Optional[str], settings=None):
+    """Analyse a spec argument; SPEC@LAYER cuts the network at that layer."""
+    from .analysis import analyze
+    from .errors import did_you_mean
+
+    argument, cut = _split_cut(argument)
+    report = analyze(_load(argument, input_text, settings))
+    if cut is None:
+        return report
+    if cut not in {r.name for r in report.rows}:
+        raise UsageError(f"{argument} has no layer '{cut}'"
+                         f"{did_you_mean(cut, [r.name for r in report.rows])}")
+    return report.upto(cut)
+
+
 def _load(argument: str, input_text: Optional[str], settings=None):
     from .shapes import Shape
     from .zoo import load
@@ -182,13 +207,11 @@ def summary(
     """Layer-by-layer table: output shape, window, params, receptive field, MACs.
 
     Blocks deeper than --depth are collapsed into one row with their totals; JSON, CSV and
-    Markdown always list every layer.
+    Markdown always list every layer. SPEC@LAYER keeps only what computing LAYER needs.
 
     Example: convcalc summary resnet50 --depth 2 --input 3x320x320
     """
-    from .analysis import analyze
-
-    _emit_report(analyze(_load(spec, input, set)), format, depth=depth)
+    _emit_report(_report(spec, input, set), format, depth=depth)
 
 
 def _number_or_list(text: str, what: str):
@@ -286,14 +309,14 @@ def compare(
 ):
     """Specs side by side: params, MACs, receptive field, output — each relative to the first.
 
+    SPEC@LAYER compares the network up to that layer (e.g. vgg16@classifier.3 fcn32s@fc7).
     Example: convcalc compare two-3x3 one-5x5
     """
-    from .analysis import analyze
     from .compare import Comparison
 
     if len(specs) < 2:
         raise UsageError("compare needs at least two specs, e.g. convcalc compare two-3x3 one-5x5")
-    comparison = Comparison(tuple(analyze(_load(s, input, set)) for s in specs))
+    comparison = Comparison(tuple(_report(s, input, set) for s in specs))
     if format is ShortFormat.json:
         from . import writers
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from types import MappingProxyType
 
@@ -119,8 +119,9 @@ class Report:
             else self.rows[-1].output_shape,
         )
 
-    def totals_for(self, output: str) -> Totals:
-        """The totals of the layers that computing `output` needs: it and all its ancestors."""
+    def upto(self, output: str) -> "Report":
+        """The network cut at `output`: only the layers computing it needs (it and its
+        ancestors), with `output` as the only output — e.g. VGG16 up to fc7."""
         needed, stack = set(), [output]
         while stack:
             name = stack.pop()
@@ -128,15 +129,14 @@ class Report:
                 continue
             needed.add(name)
             stack.extend(self._by_name[name].inputs)
-        rows = [r for r in self.rows if r.name in needed]
-        return Totals(
-            weights=sum(r.weights for r in rows),
-            biases=sum(r.biases for r in rows),
-            params=sum(r.params for r in rows),
-            buffers=sum(r.buffers for r in rows),
-            macs=sum(r.macs for r in rows),
-            output_shape=self._by_name[output].output_shape,
-        )
+        return replace(self, name=f"{self.name}@{output}",
+                       rows=tuple(r for r in self.rows if r.name in needed),
+                       warnings=tuple(w for w in self.warnings if w.layer in needed),
+                       outputs=(output,))
+
+    def totals_for(self, output: str) -> Totals:
+        """The totals of the layers that computing `output` needs: it and all its ancestors."""
+        return self.upto(output).totals
 
     @property
     def rf(self) -> ReceptiveField:
@@ -145,11 +145,12 @@ class Report:
 
     @property
     def spatial_rf(self) -> tuple[str, ReceptiveField]:
-        """The last layer (on the first output's path) whose field is not yet global, and its
-        field: what a classification network 'sees' before its global pooling or fc."""
+        """The last layer (on the first output's path) with a spatial output and a field that is
+        not yet global, and its field: what a classifier 'sees' before its global pooling or fc."""
         name = self.outputs[0] if self.outputs else self.rows[-1].name
         row = self._by_name[name]
-        while row.rf.is_global and row.inputs and row.inputs[0] != "input":
+        while ((row.rf.is_global or not row.output_shape.spatial) and row.inputs
+               and row.inputs[0] != "input"):
             row = self._by_name[row.inputs[0]]
         return row.name, row.rf
 

@@ -366,3 +366,21 @@ def test_every_command_has_help_with_an_example(command):
     out = ok(command, "--help")
     assert "Example" in out
     assert f"convcalc {command}" in out
+
+
+def test_a_spec_cut_at_a_layer_compares_what_that_layer_needs():
+    # FCN-32s's fc6/fc7 are convolutions with exactly VGG16's fc6/fc7 weights: up to fc7 both
+    # hold the 13 convolutions plus 7·7·512·4096 + 4096 and 4096·4096 + 4096 parameters
+    vgg_convs = 138_357_544 - (102_764_544 + 16_781_312 + 4_097_000)
+    out = ok("compare", "vgg16@classifier.3", "fcn32s@fc7", "--format", "json")
+    specs = json.loads(out)["specs"]
+    assert [s["name"] for s in specs] == ["vgg16@classifier.3", "fcn32s@fc7"]
+    assert specs[0]["totals"]["params"] == specs[1]["totals"]["params"] == (
+        vgg_convs + 102_764_544 + 16_781_312)
+    assert specs[1]["totals"]["output_shape"] == [4096, 16, 16]  # a heat map, not a vector
+
+
+def test_a_cut_at_an_unknown_layer_is_a_usage_error():
+    result = invoke("summary", "vgg16@classifer.3")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "vgg16 has no layer 'classifer.3' (did you mean 'classifier.3'?)" in result.stderr

@@ -11,11 +11,11 @@ layer it lists the network-input positions the unit depends on, one spatial axis
   depends on everything those positions depend on;
 - a merge's unit ``i`` reads unit ``i`` of every input, so it depends on the union of their sets.
 
-As in the chain oracle, *virtual* coordinates read padding positions like any other (the theoretical
-window: size = max − min + 1, padding = −min of unit 0, jump = min(unit 1) − min(unit 0)), while
-*actual* coordinates read nothing there and must stay inside that window. A path's centre is the
-middle of unit 0's window, (min + max)/2 — with dilation the set has holes, but its ends are the
-window's ends.
+As in the chain oracle, *virtual* coordinates read padding positions like any other, which gives
+the theoretical window (size = max − min + 1, padding = −min of unit 0, jump = min(unit 1) −
+min(unit 0)), while *actual* coordinates read nothing there and must stay inside that window. A
+path's centre is the middle of unit 0's window, (min + max)/2 — with dilation the set has holes,
+but its ends are the window's ends.
 
 What the engine must then do at a merge, read off the oracle's sets:
 
@@ -23,10 +23,11 @@ What the engine must then do at a merge, read off the oracle's sets:
 - otherwise its field is the oracle's union: hull of the paths' windows, the common jump;
 - paths whose centres differ: a "not centred alike" warning on that merge, and only then.
 
-Hypothesis grows random 1-D and 2-D graphs, mostly from layers that keep the size (stride 1,
-span − 1 padding split unevenly at random) so that paths of equal size, hence merges, are common;
-some layers downsample, which makes merges of equal size but different jumps. The examples at the
-end pin oracle and engine to hand-derived numbers.
+Hypothesis grows random 1-D and 2-D graphs from layers that keep the size (stride 1, span − 1
+padding split unevenly at random), layers with free windows, and layers whose window is chosen to
+reach the size of an earlier node — so that paths of equal size, hence merges, are common, some
+of them at different strides. The examples at the end pin oracle and engine to hand-derived
+numbers.
 """
 
 from __future__ import annotations
@@ -251,7 +252,8 @@ def unary_windows(draw, op: str, sizes: tuple[int, ...], target: tuple[int, ...]
         window = keep
         if style == FREE:
             stride = draw(st.integers(1, 3))
-            pads = st.integers(0, min(_most_padding(op, kernel, keep.span), 3))
+            span = dilation * (kernel - 1) + 1
+            pads = st.integers(0, min(_most_padding(op, kernel, span), 3))
             window = AxisWindow(kernel, stride, dilation, draw(pads), draw(pads), ceil_mode)
         elif style == MATCH and (choices := _matching(op, n, m)):
             # the stride first, so that a shrinking stride-1 window is as likely as a strided one
@@ -264,13 +266,19 @@ def unary_windows(draw, op: str, sizes: tuple[int, ...], target: tuple[int, ...]
 
 @st.composite
 def graphs(draw) -> Graph:
-    """2–7 nodes over a 1-D or 2-D input of 3–16; about one node in three is a merge of two or
-    three earlier nodes of equal spatial size (and, for add, equal channels). A graph that drew no
-    merge ends with one: a size-keeping layer concatenated with its own input.
+    """2–6 steps over a 1-D or 2-D input of 3–16 (1–3 channels), each one of
 
-    To steer merges toward paths of different strides half the time, the generator keeps each
-    node's product of strides along its first inputs; whether a merge is refused, though, is the
-    oracle's finding, not this label's.
+    - layer: a conv or pooling layer reading any earlier node, its window keeping the size,
+      free, or made to reach the size of another earlier node;
+    - merge: add or concat of 2–3 earlier nodes of equal spatial size (and, for add, equal
+      channels), when there are such nodes; else a layer;
+    - fork: two layers reading the same node, the second made to reach the first's size, and
+      their merge.
+
+    A graph that drew no merge ends with one: a size-keeping layer concatenated with its input.
+    To steer half the merges toward paths of different strides, the generator labels each node
+    with the product of the strides along its first inputs; whether a merge must be refused is
+    the oracle's finding, not this label's.
     """
     axes = draw(st.sampled_from([1, 2]))
     input_sizes = tuple(draw(st.integers(3, 16)) for _ in range(axes))
@@ -281,30 +289,40 @@ def graphs(draw) -> Graph:
     def add(node: Node) -> None:
         nodes.append(node)
         shapes[node.name] = _shape_of(node, shapes)
-        strides[node.name] = tuple(s * w.stride for s, w in zip(strides[node.inputs[0]],
-                                                                 node.windows or (AxisWindow(1),) * axes))
+        steps = node.windows or (AxisWindow(1),) * axes  # a merge: its first input's label
+        strides[node.name] = tuple(s * w.stride for s, w in zip(strides[node.inputs[0]], steps))
 
-    for i in range(1, draw(st.integers(2, 7)) + 1):
-        name = f"n{i}"
-        node = draw(merge_node(name, shapes, strides)) if draw(st.integers(0, 2)) == 0 else None
-        if node is None:
-            # latest first, so that shrinking leans toward the default input (the entry above)
-            source = draw(st.sampled_from(list(reversed(shapes))))
-            # a size the source does not have yet, when there is one: paths that reach it at
-            # different strides are what a merge must refuse
-            others = sorted({sizes for sizes, _ in shapes.values()} - {shapes[source][0]})
-            target = draw(st.sampled_from(others or [shapes[source][0]]))
-            op = draw(st.sampled_from(OPS))
-            style, windows = draw(unary_windows(op, shapes[source][0], target))
-            node = Node(name, op, (source,), windows)
-            event(f"layer style: {style}")
-        add(node)
+    def layer(source: str, target: tuple[int, ...], styles=(KEEP, KEEP, FREE, MATCH, MATCH)):
+        op = draw(st.sampled_from(OPS))
+        style, windows = draw(unary_windows(op, shapes[source][0], target, styles))
+        event(f"layer style: {style}")
+        add(Node(f"n{len(nodes) + 1}", op, (source,), windows))
+
+    for _ in range(draw(st.integers(2, 6))):
+        step = draw(st.sampled_from(["layer", "layer", "merge", "fork"]))
+        # latest first, so that shrinking leans toward the default input (the entry above)
+        source = draw(st.sampled_from(list(reversed(shapes))))
+        if step == "fork":  # two paths from one source, the second made to match the first
+            layer(source, shapes[source][0], styles=(FREE, MATCH))
+            first = nodes[-1].name
+            layer(source, shapes[first][0], styles=(MATCH,))
+            (sizes, channels), second = shapes[nodes[-1].name], nodes[-1].name
+            if sizes == shapes[first][0]:  # no window may reach that size on some axis
+                op = "add" if channels == shapes[first][1] else "concat"
+                add(Node(f"n{len(nodes) + 1}", op, (first, second)))
+            continue
+        name = f"n{len(nodes) + 1}"
+        merge = draw(merge_node(name, shapes, strides)) if step == "merge" else None
+        if merge is not None:
+            add(merge)
+            continue
+        # a size the source does not have yet, when there is one: paths that reach it at
+        # different strides are what a merge must refuse
+        others = sorted({sizes for sizes, _ in shapes.values()} - {shapes[source][0]})
+        layer(source, draw(st.sampled_from(others or [shapes[source][0]])))
     if not any(node.is_merge for node in nodes):
         source = draw(st.sampled_from(list(reversed(shapes))))
-        op = draw(st.sampled_from(OPS))
-        sizes = shapes[source][0]
-        _, windows = draw(unary_windows(op, sizes, sizes, styles=(KEEP,)))
-        add(Node(f"n{len(nodes) + 1}", op, (source,), windows))
+        layer(source, shapes[source][0], styles=(KEEP,))
         add(Node(f"n{len(nodes) + 1}", "concat", (source, nodes[-1].name)))
     return Graph(input_sizes, shapes["input"][1], tuple(nodes))
 
@@ -407,11 +425,12 @@ POOL_SAME_3 = AxisWindow(3, stride=1, pad_before=1, pad_after=1)
 SHIFTED_2 = AxisWindow(2, pad_before=0, pad_after=1)  # keeps the size, window 0 … 1: off-centre
 
 
-def both_fields(graph: Graph, name: str) -> list[tuple]:
+def both_fields(graph: Graph, name: str) -> tuple[list[tuple], list[tuple]]:
     """(size, jump, padding) of `name` on every axis, from the oracle and from the engine."""
     oracle = GraphOracle(graph)
     row = next(row for row in engine_report(graph).rows if row.name == name)
-    return [astuple(oracle.receptive_field(name, axis)) for axis in oracle.axes()], [(a.size, a.jump, a.padding) for a in row.rf.axes]
+    found = [astuple(oracle.receptive_field(name, axis)) for axis in oracle.axes()]
+    return found, [(a.size, a.jump, a.padding) for a in row.rf.axes]
 
 
 def centre_warnings(graph: Graph) -> list[str]:
@@ -419,9 +438,9 @@ def centre_warnings(graph: Graph) -> list[str]:
 
 
 def test_inception_like_concat_is_the_largest_branch_and_centred():
-    """1×1, 3×3 (padding 1), 5×5 (padding 2) and a 3×3 stride-1 max-pool, all on the 8×8 input and
-    all centred on the same pixel: the concat's field is the 5×5 one, (5, 1, 2) on each axis,
-    with 2 + 2 + 2 + 3 channels and no warning."""
+    """1×1, 3×3 (padding 1), 5×5 (padding 2) and a 3×3 stride-1 max-pool, all on the 8×8 input
+    and all centred on the same pixel: the concat's field is the 5×5 one, (5, 1, 2) on each
+    axis, with 2 + 2 + 2 + 3 channels and no warning."""
     graph = Graph((8, 8), 3, (
         Node("b1", "conv", ("input",), (SAME_1,) * 2),
         Node("b3", "conv", ("input",), (SAME_3,) * 2),
@@ -445,9 +464,9 @@ MISALIGNED = Graph((8,), 2, (
 
 
 def test_misaligned_pair_merges_to_the_hull_and_warns():
-    """Length 8: conv k3 p1 (window −1 … 1) and conv k2 padding [0, 1] (window 0 … 1) both keep
-    8; their sum's window is the hull −1 … 1: size 3, jump 1, padding 1. Centres 0 and 1/2 differ,
-    so the add warns."""
+    """Length 8: conv k3 p1 (window −1 … 1) and conv k2 padding [[0, 1]] (window 0 … 1) both
+    keep 8; their sum's window is the hull −1 … 1: size 3, jump 1, padding 1. Centres 0 and 1/2
+    differ, so the add warns."""
     oracle = GraphOracle(MISALIGNED)
     assert (oracle.centre("a", 0), oracle.centre("b", 0)) == (0, Fraction(1, 2))
     assert oracle.field("sum", 0, 0) == {-1, 0, 1}
@@ -483,8 +502,8 @@ def test_residual_add_is_centred():
 
 
 def test_misaligned_on_one_axis_of_two_warns():
-    """2-D, 6×6: a 3×3 'same' conv and a conv that is 1 wide on H but 2 wide with padding [0, 1]
-    on W. H: fields (3, 1, 1) and (1, 1, 0), both centred on 0 → hull (3, 1, 1). W: (3, 1, 1) and
+    """2-D, 6×6: a 3×3 'same' conv and a conv 1 wide on H but 2 wide with padding [0, 1] on W.
+    H: fields (3, 1, 1) and (1, 1, 0), both centred on 0 → hull (3, 1, 1). W: (3, 1, 1) and
     (2, 1, 0), centres 0 and 1/2 → hull −1 … 1 = (3, 1, 1), and a warning."""
     graph = Graph((6, 6), 1, (
         Node("a", "conv", ("input",), (SAME_3, SAME_3)),
