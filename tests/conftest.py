@@ -65,3 +65,10 @@ def golden(request):
                                     " pytest --update-golden and read the diff")
 
     return check
+
+
+def pytest_report_header(config):
+    """Say which convcalc the tests exercise: CI tests the installed package, not the tree."""
+    import convcalc
+
+    return f"convcalc {convcalc.__version__} from {Path(convcalc.__file__).parent}"
