@@ -82,6 +82,17 @@ def _steps(windows) -> tuple[Step, ...]:
     return tuple(Step(w.span, w.stride, w.pad_before) for w in windows)
 
 
+def _grouped_window(op: str, a, inp: Shape) -> tuple:
+    """Checks and per-axis values shared by convolution and transposed convolution:
+    (kernel, stride, dilation), one entry per spatial axis."""
+    axes = _spatial_input(op, inp)
+    if inp.channels % a["groups"]:
+        raise LayerProblem(f"input channels {inp.channels} are not divisible by groups"
+                           f" {a['groups']}; change groups or the previous layer's channels")
+    return (per_axis(a["kernel"], axes, "kernel"), per_axis(a["stride"], axes, "stride"),
+            per_axis(a["dilation"], axes, "dilation"))
+
+
 def conv_weights(kernel: tuple[int, ...], in_channels: int, out_channels: int, groups: int) -> int:
     """weights = k_1·…·k_n · (C_in / g) · C_out  — each output channel sees C_in/g input channels."""
     return prod(kernel) * (in_channels // groups) * out_channels
@@ -110,14 +121,8 @@ class Conv(LayerKind):
             raise LayerProblem(f"out {a['out']} is not divisible by groups {a['groups']}")
 
     def analyze(self, a, inp):
-        axes = _spatial_input(self.op, inp)
         groups = a["groups"]
-        if inp.channels % groups:
-            raise LayerProblem(f"input channels {inp.channels} are not divisible by groups"
-                               f" {groups}; change groups or the previous layer's channels")
-        kernel = per_axis(a["kernel"], axes, "kernel")
-        stride = per_axis(a["stride"], axes, "stride")
-        dilation = per_axis(a["dilation"], axes, "dilation")
+        kernel, stride, dilation = _grouped_window(self.op, a, inp)
         spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
         pads = padding_pairs(a["padding"], inp.spatial, spans, stride)
         windows = tuple(slide(n, k, s, d, p)
@@ -339,14 +344,9 @@ class Deconv(LayerKind):
         Conv.validate(self, a)
 
     def analyze(self, a, inp):
-        axes = _spatial_input(self.op, inp)
         groups = a["groups"]
-        if inp.channels % groups:
-            raise LayerProblem(f"input channels {inp.channels} are not divisible by groups"
-                               f" {groups}")
-        kernel = per_axis(a["kernel"], axes, "kernel")
-        stride = per_axis(a["stride"], axes, "stride")
-        dilation = per_axis(a["dilation"], axes, "dilation")
+        kernel, stride, dilation = _grouped_window(self.op, a, inp)
+        axes = len(kernel)
         pads = tuple((p, p) for p in per_axis(a["padding"], axes, "padding"))
         extra = per_axis(a["output_padding"], axes, "output_padding")
         sizes, steps = [], []

@@ -94,6 +94,13 @@ class ViewRow:
     group: GroupTotals | None = None
 
 
+def _sums(rows) -> tuple[int, int, int, int, int]:
+    """weights, biases, params, buffers and macs summed over `rows`: totals are never stored
+    twice, always derived from the rows."""
+    return (sum(r.weights for r in rows), sum(r.biases for r in rows),
+            sum(r.params for r in rows), sum(r.buffers for r in rows), sum(r.macs for r in rows))
+
+
 @dataclass(frozen=True)
 class Report:
     """A network analysed at one input shape."""
@@ -109,15 +116,8 @@ class Report:
 
     @cached_property
     def totals(self) -> Totals:
-        return Totals(
-            weights=sum(r.weights for r in self.rows),
-            biases=sum(r.biases for r in self.rows),
-            params=sum(r.params for r in self.rows),
-            buffers=sum(r.buffers for r in self.rows),
-            macs=sum(r.macs for r in self.rows),
-            output_shape=self.row(self.outputs[0]).output_shape if self.outputs
-            else self.rows[-1].output_shape,
-        )
+        output = self.row(self.outputs[0]) if self.outputs else self.rows[-1]
+        return Totals(*_sums(self.rows), output_shape=output.output_shape)
 
     def upto(self, output: str) -> "Report":
         """The network cut at `output`: only the layers computing it needs (it and its
@@ -164,18 +164,14 @@ class Report:
     @cached_property
     def group_totals(self) -> dict[str, GroupTotals]:
         """Every group's sums, in one pass over the rows."""
-        sums: dict[str, list] = {}
-        last: dict[str, LayerRow] = {}
+        members: dict[str, list[LayerRow]] = {}
         for r in self.rows:
             for g in r.path:
-                acc = sums.setdefault(g, [0, 0, 0, 0, 0])
-                for k, value in enumerate((r.weights, r.biases, r.params, r.buffers, r.macs)):
-                    acc[k] += value
-                last[g] = r
+                members.setdefault(g, []).append(r)
         labels = {g.name: g.label for g in self.groups}
-        levels = {g: r.path.index(g) for g, r in last.items()}
-        return {g: GroupTotals(g, labels.get(g, ""), levels[g], *acc, last[g].output_shape,
-                               last[g].rf) for g, acc in sums.items()}
+        return {g: GroupTotals(g, labels.get(g, ""), rows[-1].path.index(g), *_sums(rows),
+                               rows[-1].output_shape, rows[-1].rf)
+                for g, rows in members.items()}
 
     def view(self, depth: int | None = None) -> tuple[ViewRow, ...]:
         """The rows to show when groups nested `depth` deep or more are collapsed (None: all)."""
