@@ -78,8 +78,22 @@ def report_dict(report: Report) -> dict:
     }
 
 
-def dumps(document) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+def _compact(value) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def dumps(document: dict) -> str:
+    """The document with one top-level key per line and one list item (a layer, a spec) per line:
+    readable, diff-friendly, and written by json's C encoder (indent= would use the slow Python
+    one: 14 s instead of about 1 s for 100,000 layers)."""
+    parts = []
+    for key, value in document.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            text = "[\n" + ",\n".join("    " + _compact(v) for v in value) + "\n  ]"
+        else:
+            text = _compact(value)
+        parts.append(f"  {_compact(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 CSV_COLUMNS = ("name", "op", "inputs", "output_shape", "weights", "biases", "params", "buffers",
