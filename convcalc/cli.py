@@ -28,7 +28,7 @@ COUNTING = (
 app = typer.Typer(
     help="Exact shapes, parameters, MACs and receptive fields of convolutional networks.\n\n"
          + COUNTING,
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -45,6 +45,31 @@ class Format(str, Enum):
 class ShortFormat(str, Enum):
     table = "table"
     json = "json"
+
+
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+
+
+def complete_spec(incomplete: str) -> list:
+    """Shell completion for spec arguments: built-in names, then YAML files and folders."""
+    from pathlib import Path
+
+    from .zoo import builtin_specs
+
+    names = [(name, "built-in") for name in builtin_specs() if name.startswith(incomplete)]
+    folder, _, stem = incomplete.rpartition("/")
+    base = Path(folder or ".")
+    try:
+        entries = sorted(base.iterdir()) if base.is_dir() else []
+    except OSError:
+        entries = []
+    paths = [(f"{folder + '/' if folder else ''}{e.name}{'/' if e.is_dir() else ''}", "")
+             for e in entries if e.name.startswith(stem) and not e.name.startswith(".")
+             and (e.is_dir() or e.suffix in (".yaml", ".yml"))]
+    return names + paths
 
 
 FORMAT = typer.Option(Format.table, "--format", "-f", help="Output format.")
@@ -92,12 +117,20 @@ def _write(text: str) -> None:
     sys.stdout.flush()
 
 
-def _show(*renderables) -> None:
+def _show(*renderables, svg: Optional[str] = None) -> None:
+    """Print to stdout; with `svg`, also save what was printed as an SVG picture (rich's)."""
     from .render import console
 
-    out = console()
+    out = console(record=svg is not None)
+    if svg is not None:  # a picture as wide as the table, not as the (unlimited) pipe
+        out.width = min(out.width, max(out.measure(r).maximum for r in renderables))
     for r in renderables:
         out.print(r)
+    if svg is not None:
+        try:
+            out.save_svg(svg, title="convcalc")
+        except OSError as error:
+            raise UsageError(f"--svg {svg}: cannot write the file: {error.strerror}") from None
 
 
 def _overrides(settings) -> dict:
@@ -167,7 +200,7 @@ def _dims(text: str, what: str) -> tuple:
         raise UsageError(str(error)) from None
 
 
-def _emit_report(report, fmt: Format, one_layer: bool = False, depth=None) -> None:
+def _emit_report(report, fmt: Format, one_layer: bool = False, depth=None, svg=None) -> None:
     from . import writers
 
     if fmt is Format.json:
@@ -179,7 +212,7 @@ def _emit_report(report, fmt: Format, one_layer: bool = False, depth=None) -> No
     else:
         from . import render
 
-        _show(render.one_layer(report) if one_layer else render.summary(report, depth))
+        _show(render.one_layer(report) if one_layer else render.summary(report, depth), svg=svg)
 
 
 def _version(value: bool):
@@ -197,12 +230,15 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 @app.command()
 @guarded
 def summary(
-    spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list')."),
+    spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list').",
+                               autocompletion=complete_spec),
     input: Optional[str] = INPUT,
     set: Optional[List[str]] = SET,
     depth: int = typer.Option(3, "--depth", "-d", min=1,
                               help="Expand blocks this many levels deep (1: top level only)."),
     format: Format = FORMAT,
+    svg: Optional[str] = typer.Option(None, "--svg", metavar="FILE",
+                                      help="Also save the table as an SVG picture."),
 ):
     """Layer-by-layer table: output shape, window, params, receptive field, MACs.
 
@@ -211,7 +247,9 @@ def summary(
 
     Example: convcalc summary resnet50 --depth 2 --input 3x320x320
     """
-    _emit_report(_report(spec, input, set), format, depth=depth)
+    if svg is not None and format is not Format.table:
+        raise UsageError("--svg saves the table: use it without --format")
+    _emit_report(_report(spec, input, set), format, depth=depth, svg=svg)
 
 
 def _number_or_list(text: str, what: str):
@@ -302,7 +340,8 @@ def pool(
 @app.command()
 @guarded
 def compare(
-    specs: List[str] = typer.Argument(..., help="Two or more spec files or built-in names."),
+    specs: List[str] = typer.Argument(..., help="Two or more spec files or built-in names.",
+                                      autocompletion=complete_spec),
     input: Optional[str] = INPUT,
     set: Optional[List[str]] = SET,
     format: ShortFormat = SHORT_FORMAT,
@@ -330,14 +369,17 @@ def compare(
 @app.command()
 @guarded
 def check(
-    specs: Optional[List[str]] = typer.Argument(None, help="Spec files or built-in names."),
+    specs: Optional[List[str]] = typer.Argument(None, help="Spec files or built-in names.",
+                                                autocompletion=complete_spec),
     all: bool = typer.Option(False, "--all", help="Check every built-in architecture."),
-    format: ShortFormat = SHORT_FORMAT,
+    format: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f",
+                                       help="table, json, or junit (JUnit XML for CI)."),
 ):
     """Recompute specs and compare them with their published 'expected:' figures.
 
-    Exit code 0 when every figure matches, 1 on a mismatch, 2 on a spec error.
-    Example: convcalc check --all
+    Exit code 0 when every figure matches, 1 on a mismatch, 2 on a spec or usage error
+    (then nothing is written to stdout). --format junit writes one test case per figure.
+    Example: convcalc check specs/*.yaml --format junit > convcalc-junit.xml
     """
     from .check import check_spec
     from .zoo import builtin_specs, load
@@ -348,10 +390,14 @@ def check(
     if not names:
         raise UsageError("name the specs to check, or use --all for every built-in architecture")
     results = [check_spec(load(name)) for name in names]
-    if format is ShortFormat.json:
+    if format is CheckFormat.json:
         from . import writers
 
         _write(writers.dumps(writers.check_dict(results)))
+    elif format is CheckFormat.junit:
+        from . import writers
+
+        _write(writers.check_junit(results))
     else:
         from . import render
 

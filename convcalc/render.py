@@ -18,12 +18,13 @@ from .expected import Rounded
 from .report import Report
 
 
-def console(file=None) -> Console:
-    """A console that writes plain text (no colour, no wrapping) when not on a terminal."""
+def console(file=None, record: bool = False) -> Console:
+    """A console that writes plain text (no colour, no wrapping) when not on a terminal;
+    `record` keeps what it prints, for `save_svg`."""
     file = file or sys.stdout
     terminal = file.isatty()
     return Console(file=file, highlight=False, soft_wrap=not terminal,
-                   width=None if terminal else 400)
+                   width=None if terminal else 400, record=record)
 
 
 def _warnings(report: Report) -> list:

@@ -174,3 +174,41 @@ def check_dict(results: list[CheckResult]) -> dict:
             } for f in r.results],
         } for r in results],
     }
+
+
+def _figure_text(value, like=None) -> str:
+    if isinstance(like, Rounded):
+        return like.rounded(value) if value is not None else "unknown"
+    if isinstance(value, Rounded):
+        return str(value)
+    if isinstance(value, tuple):
+        return "×".join("?" if v is None else text.fraction(Fraction(v)) for v in value)
+    return "unknown" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def check_junit(results: list[CheckResult]) -> str:
+    """JUnit XML, as CI systems render test results: one test suite per spec, one test case per
+    published figure, a <failure> with expected and computed when it does not match."""
+    from xml.etree import ElementTree as ET
+
+    failures = sum(len(r.mismatches) for r in results)
+    root = ET.Element("testsuites", name="convcalc check",
+                      tests=str(sum(len(r.results) for r in results)), failures=str(failures))
+    for r in results:
+        suite = ET.SubElement(root, "testsuite", name=r.name, file=r.file,
+                              tests=str(len(r.results)), failures=str(len(r.mismatches)),
+                              errors="0", skipped="0")
+        for f in r.results:
+            where = f.figure.layer or "totals"
+            case = ET.SubElement(suite, "testcase", classname=r.name,
+                                 name=f"{where} {f.figure.key}", file=r.file,
+                                 line=str(f.figure.line))
+            if not f.ok:
+                expected = _figure_text(f.figure.value)
+                computed = _figure_text(f.computed, f.figure.value)
+                failure = ET.SubElement(case, "failure",
+                                        message=f"expected {expected}, computed {computed}")
+                failure.text = (f"{r.file}:{f.figure.line}: {where} {f.figure.key}: expected"
+                                f" {expected} ({f.figure.source}), computed {computed}")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
