@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from .errors import ShapeError
 from .layers import REGISTRY
-from .receptive import ReceptiveField, at_input, centre, through, union, whole
+from .receptive import ReceptiveField, at_input, doubled_centre, through, union, whole
 from .report import Diagnostic, LayerRow, Report
 from .shapes import LayerProblem
 from . import text
@@ -64,7 +64,7 @@ def merge_fields(names, fields, input_sizes) -> tuple[ReceptiveField, str | None
                     f"the paths have different effective strides: {_describe(names[0], fields[0])}"
                     f" and {_describe(name, field)}; their units do not line up, so a merge"
                     " would mix positions — resample one path first")
-        misaligned |= len({centre(a) for a in column}) > 1
+        misaligned |= len({doubled_centre(a) for a in column}) > 1
         axes.append(union(column))
     warning = None
     if misaligned:

@@ -56,22 +56,27 @@ class Cluster:
 @dataclass(frozen=True)
 class Diagram:
     name: str
-    nodes: tuple[Node, ...]
-    clusters: tuple[Cluster, ...]
+    items: tuple[Node | Cluster, ...]  # in the order of the summary table: input first
     edges: tuple[tuple[str, str], ...]  # (from id, to id), in the order the layers read them
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        return tuple(i for i in self.items if isinstance(i, Node))
+
+    @property
+    def clusters(self) -> tuple[Cluster, ...]:
+        return tuple(i for i in self.items if isinstance(i, Cluster))
 
     @cached_property
     def _children(self) -> dict:
         children: dict = {}
-        for item in (*self.clusters, *self.nodes):
+        for item in self.items:
             children.setdefault(item.parent, []).append(item)
         return children
 
-    def members(self, parent: str | None) -> tuple[list[Cluster], list[Node]]:
-        """The clusters and nodes directly inside `parent` (None: the top level)."""
-        items = self._children.get(parent, [])
-        return ([c for c in items if isinstance(c, Cluster)],
-                [n for n in items if isinstance(n, Node)])
+    def members(self, parent: str | None) -> list[Node | Cluster]:
+        """The nodes and clusters directly inside `parent` (None: the top level), in order."""
+        return self._children.get(parent, [])
 
 
 def _lines(name: str, op: str, shape: Shape, params: int, window: str = "") -> tuple[str, ...]:
@@ -95,15 +100,14 @@ def build(report: Report, depth: int | None = None) -> Diagram:
     outputs = {owner(name) for name in (report.outputs or (report.rows[-1].name,))}
     ids = {INPUT: "n0"}
     cluster_ids: dict[str, str] = {}
-    nodes = [Node("n0", INPUT, "input", INPUT, (INPUT, text.shape(report.input)), report.input,
-                  0, False, None)]
-    clusters = []
+    items: list[Node | Cluster] = [Node("n0", INPUT, "input", INPUT, (INPUT, text.shape(report.input)),
+                                        report.input, 0, False, None)]
     for item in view:
         if item.kind == "header":
             g = item.group
             cluster_ids[g.name] = f"c{len(cluster_ids)}"
             parent = parents.get(g.name)
-            clusters.append(Cluster(cluster_ids[g.name], g.name, g.label, g.params,
+            items.append(Cluster(cluster_ids[g.name], g.name, g.label, g.params,
                                     cluster_ids.get(parent)))
             continue
         if item.kind == "group":
@@ -117,7 +121,7 @@ def build(report: Report, depth: int | None = None) -> Diagram:
             node = ("layer", r.op, _lines(r.name, r.op, r.output_shape, r.params, text.window(r)),
                     r.output_shape, r.params)
         ids[name] = f"n{len(ids)}"
-        nodes.append(Node(ids[name], name, *node, name in outputs, cluster_ids.get(parent)))
+        items.append(Node(ids[name], name, *node, name in outputs, cluster_ids.get(parent)))
 
     edges: dict[tuple[str, str], None] = {}  # a dict keeps the first-seen order
     for r in report.rows:
@@ -125,7 +129,7 @@ def build(report: Report, depth: int | None = None) -> Diagram:
         for source in (ids[owner(i)] for i in r.inputs):
             if source != target:
                 edges[(source, target)] = None
-    return Diagram(report.name, tuple(nodes), tuple(clusters), tuple(edges))
+    return Diagram(report.name, tuple(items), tuple(edges))
 
 
 # -- Mermaid ---------------------------------------------------------------------------------
@@ -146,15 +150,15 @@ def mermaid(report: Report, depth: int | None = None) -> str:
     lines = ["flowchart TD"]
 
     def emit(parent, indent):
-        clusters, nodes = diagram.members(parent)
-        for node in nodes:
-            left, right = _MERMAID_SHAPES[node.kind]
-            label = "<br/>".join(_mermaid_text(line) for line in node.lines)
-            lines.append(f"{indent}{node.id}{left}{label}{right}")
-        for cluster in clusters:
-            lines.append(f'{indent}subgraph {cluster.id}["{_mermaid_text(cluster.title)}"]')
-            emit(cluster.id, indent + "  ")
-            lines.append(f"{indent}end")
+        for item in diagram.members(parent):
+            if isinstance(item, Cluster):
+                lines.append(f'{indent}subgraph {item.id}["{_mermaid_text(item.title)}"]')
+                emit(item.id, indent + "  ")
+                lines.append(f"{indent}end")
+            else:
+                left, right = _MERMAID_SHAPES[item.kind]
+                label = "<br/>".join(_mermaid_text(line) for line in item.lines)
+                lines.append(f"{indent}{item.id}{left}{label}{right}")
 
     emit(None, "  ")
     lines += [f"  {a} --> {b}" for a, b in diagram.edges]
@@ -172,16 +176,22 @@ _DOT_NODE_ATTRS = {
     "layer": 'shape=box, style=rounded',
     "group": 'shape=box, style="rounded,filled", fillcolor="#eeeeee"',
 }
+_DOT_CLUSTER_ATTRS = ('style=rounded; color="#888888"; fontcolor="#555555"; labeljust=l;'
+                      ' fontname="Helvetica"; fontsize=9')
+
+
+def _dot_escape(value: str) -> str:
+    """Backslashes and double quotes escaped for a DOT double-quoted string."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _dot_string(value: str) -> str:
-    """A DOT double-quoted string; backslashes and quotes escaped."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f'"{_dot_escape(value)}"'
 
 
 def _dot_label(lines) -> str:
-    """Lines joined by DOT's centred line break `\\n`, each line escaped."""
-    return "\\n".join(_dot_string(line)[1:-1] for line in lines).join('""')
+    """The lines joined by DOT's centred line break `\\n`."""
+    return '"' + "\\n".join(_dot_escape(line) for line in lines) + '"'
 
 
 def dot(report: Report, depth: int | None = None) -> str:
@@ -194,19 +204,18 @@ def dot(report: Report, depth: int | None = None) -> str:
              '  edge [arrowsize=0.7];']
 
     def emit(parent, indent):
-        clusters, nodes = diagram.members(parent)
-        for node in nodes:
-            attrs = [f"label={_dot_label(node.lines)}", _DOT_NODE_ATTRS[node.kind]]
-            if node.output:
-                attrs.append('peripheries=2, penwidth=1.5, color="#d9480f"')
-            lines.append(f"{indent}{node.id} [{', '.join(attrs)}];")
-        for cluster in clusters:
-            lines += [f"{indent}subgraph cluster_{cluster.id} {{",
-                      f"{indent}  label={_dot_string(cluster.title)};",
-                      f'{indent}  style=rounded; color="#888888"; fontname="Helvetica";'
-                      " fontsize=10;"]
-            emit(cluster.id, indent + "  ")
-            lines.append(f"{indent}}}")
+        for item in diagram.members(parent):
+            if isinstance(item, Cluster):
+                lines.extend([f"{indent}subgraph cluster_{item.id} {{",
+                              f"{indent}  label={_dot_string(item.title)};",
+                              f"{indent}  {_DOT_CLUSTER_ATTRS};"])
+                emit(item.id, indent + "  ")
+                lines.append(f"{indent}}}")
+            else:
+                attrs = [f"label={_dot_label(item.lines)}", _DOT_NODE_ATTRS[item.kind]]
+                if item.output:
+                    attrs.append('peripheries=2, penwidth=1.5, color="#d9480f"')
+                lines.append(f"{indent}{item.id} [{', '.join(attrs)}];")
 
     emit(None, "  ")
     lines += [f"  {a} -> {b};" for a, b in diagram.edges]
@@ -228,6 +237,6 @@ def graph_dict(report: Report, depth: int | None = None) -> dict:
         "edges": [[a, b] for a, b in diagram.edges],
         "clusters": [{"id": c.id, "name": c.name, "label": c.label, "params": c.params,
                       "parent": c.parent,
-                      "nodes": [n.id for n in diagram.members(c.id)[1]]}
+                      "nodes": [n.id for n in diagram.members(c.id) if isinstance(n, Node)]}
                      for c in diagram.clusters],
     }

@@ -90,6 +90,12 @@ def centre(axis: AxisRF) -> Fraction:
     return Fraction(axis.size - 1) / 2 - axis.padding
 
 
+def doubled_centre(axis: AxisRF):
+    """2 × the centre, (r − 1) − 2P: exact and whole for whole fields, so comparing centres
+    needs no Fractions."""
+    return axis.size - 1 - 2 * axis.padding
+
+
 def union(axes: list[AxisRF]) -> AxisRF:
     """The field of a unit that reads several units with equal jump: the hull of their fields.
 

@@ -84,7 +84,7 @@ def yaml11_hint(value, wanted: str = "") -> str:
     return ""
 
 
-def _scalar(node, where: Location):
+def _scalar(node):
     text = node.value
     if node.style:  # quoted or block scalar: always a string (plain is None or "")
         return Quoted(text)
@@ -112,6 +112,7 @@ class _Converter:
         self.aliased = 0
         self.seen: set[int] = set()
         self.resolver = yaml.resolver.Resolver()
+        self.implicit: dict = {}
 
     def where(self, node) -> Location:
         return Location(self.file, node.start_mark.line + 1)
@@ -121,8 +122,11 @@ class _Converter:
         import yaml
 
         if isinstance(node, yaml.ScalarNode):
-            implicit = self.resolver.resolve(yaml.ScalarNode, node.value,
-                                             (not node.style, bool(node.style)))
+            key = (node.value, not node.style)
+            implicit = self.implicit.get(key)
+            if implicit is None:  # resolving is slow and specs repeat their values: remember
+                implicit = self.implicit[key] = self.resolver.resolve(
+                    yaml.ScalarNode, node.value, (not node.style, bool(node.style)))
         else:
             implicit = self.resolver.resolve(type(node), None, (True, False))
         return node.tag != implicit
@@ -149,7 +153,7 @@ class _Converter:
             raise SpecError(f"YAML tag '{node.tag}' is not supported; remove it (a spec holds"
                             " only plain values)", self.where(node))
         if isinstance(node, yaml.ScalarNode):
-            return _scalar(node, self.where(node))
+            return _scalar(node)
         if isinstance(node, yaml.SequenceNode):
             out = YList(self.convert(item, depth + 1) for item in node.value)
             out.line = node.start_mark.line + 1
