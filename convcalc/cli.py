@@ -410,6 +410,41 @@ def all_ok(results) -> bool:
     return all(r.ok for r in results)
 
 
+class GraphFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+    json = "json"
+
+
+@app.command()
+@guarded
+def graph(
+    spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list').",
+                               autocompletion=complete_spec),
+    input: Optional[str] = INPUT,
+    set: Optional[List[str]] = SET,
+    depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1,
+                                        help="Collapse blocks nested this deep (default: none)."),
+    format: GraphFormat = typer.Option(GraphFormat.mermaid, "--format", "-f",
+                                       help="mermaid (GitHub Markdown), dot (Graphviz) or json."),
+):
+    """The network as a diagram: a node per layer (or per collapsed block), an edge per input.
+
+    Example: convcalc graph resnet18 --format dot --depth 2 | dot -Tsvg > resnet18.svg
+    """
+    from . import diagram
+
+    report = _report(spec, input, set)
+    if format is GraphFormat.mermaid:
+        _write(diagram.mermaid(report, depth))
+    elif format is GraphFormat.dot:
+        _write(diagram.dot(report, depth))
+    else:
+        from . import writers
+
+        _write(writers.dumps(diagram.graph_dict(report, depth)))
+
+
 @app.command("list")
 @guarded
 def list_(format: ShortFormat = SHORT_FORMAT):

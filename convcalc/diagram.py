@@ -47,7 +47,7 @@ class Cluster:
     @property
     def title(self) -> str:
         """'layer1 · basic ×2 · 147,968 params'."""
-        parts = [self.name, self.label] if self.label else [self.name]
+        parts = [self.name] + ([self.label] if self.label not in ("", self.name) else [])
         if self.params:
             parts.append(f"{text.count(self.params)} params")
         return " · ".join(parts)
@@ -74,9 +74,9 @@ class Diagram:
             children.setdefault(item.parent, []).append(item)
         return children
 
-    def members(self, parent: str | None) -> list[Node | Cluster]:
+    def members(self, parent: str | None) -> tuple[Node | Cluster, ...]:
         """The nodes and clusters directly inside `parent` (None: the top level), in order."""
-        return self._children.get(parent, [])
+        return tuple(self._children.get(parent, ()))
 
 
 def _lines(name: str, op: str, shape: Shape, params: int, window: str = "") -> tuple[str, ...]:
@@ -100,28 +100,27 @@ def build(report: Report, depth: int | None = None) -> Diagram:
     outputs = {owner(name) for name in (report.outputs or (report.rows[-1].name,))}
     ids = {INPUT: "n0"}
     cluster_ids: dict[str, str] = {}
-    items: list[Node | Cluster] = [Node("n0", INPUT, "input", INPUT, (INPUT, text.shape(report.input)),
-                                        report.input, 0, False, None)]
+    items: list[Node | Cluster] = [Node("n0", INPUT, "input", INPUT,
+                                        (INPUT, text.shape(report.input)), report.input, 0,
+                                        output=False, parent=None)]
     for item in view:
+        g, r = item.group, item.layer
         if item.kind == "header":
-            g = item.group
             cluster_ids[g.name] = f"c{len(cluster_ids)}"
-            parent = parents.get(g.name)
             items.append(Cluster(cluster_ids[g.name], g.name, g.label, g.params,
-                                    cluster_ids.get(parent)))
-            continue
-        if item.kind == "group":
-            g = item.group
-            name, parent = g.name, parents.get(g.name)
-            node = ("group", g.label, _lines(g.name, g.label, g.output_shape, g.params),
-                    g.output_shape, g.params)
+                                 parent=cluster_ids.get(parents.get(g.name))))
+        elif item.kind == "group":
+            ids[g.name] = f"n{len(ids)}"
+            items.append(Node(ids[g.name], g.name, "group", g.label,
+                              _lines(g.name, g.label, g.output_shape, g.params),
+                              g.output_shape, g.params, output=g.name in outputs,
+                              parent=cluster_ids.get(parents.get(g.name))))
         else:
-            r = item.layer
-            name, parent = r.name, (r.path[-1] if r.path else None)
-            node = ("layer", r.op, _lines(r.name, r.op, r.output_shape, r.params, text.window(r)),
-                    r.output_shape, r.params)
-        ids[name] = f"n{len(ids)}"
-        items.append(Node(ids[name], name, *node, name in outputs, cluster_ids.get(parent)))
+            ids[r.name] = f"n{len(ids)}"
+            items.append(Node(ids[r.name], r.name, "layer", r.op,
+                              _lines(r.name, r.op, r.output_shape, r.params, text.window(r)),
+                              r.output_shape, r.params, output=r.name in outputs,
+                              parent=cluster_ids.get(r.path[-1] if r.path else None)))
 
     edges: dict[tuple[str, str], None] = {}  # a dict keeps the first-seen order
     for r in report.rows:
