@@ -410,6 +410,19 @@ def all_ok(results) -> bool:
     return all(r.ok for r in results)
 
 
+@app.command()
+@guarded
+def schema():
+    """Print the JSON Schema (draft 2020-12) of the spec format, for editors (docs/editors.md).
+
+    Generated from the registry of layer kinds, so it always matches what convcalc accepts.
+    Example: convcalc schema > convcalc.schema.json
+    """
+    from .schema import schema_json
+
+    _write(schema_json())
+
+
 class GraphFormat(str, Enum):
     mermaid = "mermaid"
     dot = "dot"

@@ -334,11 +334,15 @@ class Expander:
             if f.name in attrs:
                 continue
             if f.name in self.defaults and kind.takes_default(f.name, written):
-                attrs[f.name] = self.defaults[f.name]
-            elif f.required:
+                value, at = self.defaults[f.name]
+                try:  # a default reaches the kinds whose field takes its value
+                    attrs[f.name] = f.type.check(value, f"defaults: {f.name}", self.at(at))
+                    continue
+                except SpecError:
+                    pass
+            if f.required:
                 raise SpecError(f"{label}: missing '{f.name}' ({f.doc})", self.at(line))
-            else:
-                attrs[f.name] = f.default
+            attrs[f.name] = f.default
         try:
             kind.validate(attrs)
         except LayerProblem as problem:

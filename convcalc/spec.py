@@ -75,23 +75,35 @@ def parse_input(value, where: Location) -> Shape:
 
 
 def _defaults(doc: YMap, file: str) -> dict:
+    """`defaults: {bias: false}` → {field: (value, line)}. A value is checked here against every
+    kind declaring the field (it must suit at least one), and again against each layer's own
+    field when it is applied (graph.py): `padding: same` suits conv but not deconv."""
     raw = doc.get("defaults")
     if raw is None:
         return {}
     where = Location(file, doc.line_of("defaults"))
     if not isinstance(raw, YMap):
         raise SpecError("defaults must be a mapping of field: value, like {bias: false}", where)
-    declared = {}
+    declared: dict = {}
     for kind in REGISTRY.values():
         for field in kind.fields:
-            declared.setdefault(field.name, field)
+            declared.setdefault(field.name, []).append(field)
     out = {}
     for key, value in raw.items():
         at = Location(file, raw.line_of(key))
         if key not in declared:
             raise SpecError(f"defaults: no layer kind has a field '{key}'"
                             f"{did_you_mean(key, declared)}", at)
-        out[key] = declared[key].type.check(value, f"defaults: {key}", at)
+        first_error = None
+        for field in declared[key]:
+            try:
+                field.type.check(value, f"defaults: {key}", at)
+                break
+            except SpecError as error:
+                first_error = first_error or error
+        else:
+            raise first_error
+        out[key] = (value, at.line)
     return out
 
 

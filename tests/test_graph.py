@@ -432,3 +432,20 @@ def test_yaml_habits_get_a_hint_not_an_expression_error(line, message):
     with pytest.raises(SpecError) as caught:
         report(f"name: h\ninput: [3, 8, 8]\nlayers:\n  {line}\n")
     assert message in str(caught.value)
+
+
+def test_a_default_reaches_only_the_kinds_that_accept_its_value():
+    # padding: same suits conv (TensorFlow's rule) but not deconv, whose padding is an integer
+    text = """
+name: d
+input: [3, 8, 8]
+defaults: {padding: same}
+layers:
+  - {op: conv, out: 4, kernel: 3}
+  - {op: deconv, out: 4, kernel: 2, stride: 2}
+"""
+    r = report(text)
+    assert r.row("conv1").output_shape.spatial == (8, 8)  # same: ⌈8/1⌉
+    assert r.row("deconv1").output_shape.spatial == ((8 - 1) * 2 + 2,) * 2  # padding 0
+    with pytest.raises(SpecError, match="defaults: padding must be"):
+        report(text.replace("padding: same", "padding: sideways"))
