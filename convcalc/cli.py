@@ -80,8 +80,12 @@ SET = typer.Option(None, "--set", metavar="NAME=VALUE",
                    help="Override one of the spec's params, e.g. --set B=3 (repeatable).")
 
 
+_TRACEBACK = False
+
+
 def _debug() -> bool:
-    return os.environ.get("CONVCALC_DEBUG", "") not in ("", "0")
+    """Show Python tracebacks (for bug reports): --traceback or CONVCALC_DEBUG=1."""
+    return _TRACEBACK or os.environ.get("CONVCALC_DEBUG", "") not in ("", "0")
 
 
 def guarded(command):
@@ -223,8 +227,12 @@ def _version(value: bool):
 
 @app.callback()
 def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                      help="Show the version and exit.")):
+                                      help="Show the version and exit."),
+         traceback: bool = typer.Option(False, "--traceback", hidden=True,
+                                        help="Show the Python traceback of an error.")):
     """Exact shapes, parameters, MACs and receptive fields of convolutional networks."""
+    global _TRACEBACK
+    _TRACEBACK = traceback
 
 
 @app.command()

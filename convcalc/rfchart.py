@@ -175,6 +175,10 @@ def _crosses(segment: Box, box: Box) -> bool:
     return True
 
 
+def _around(x: float, y: float, half: float) -> Box:
+    return (x - half, y - half, x + half, y + half)
+
+
 def _overlaps(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
@@ -465,17 +469,18 @@ def svg(report: Report, title: str | None = None, every_layer: bool = False) -> 
             jump = r.jump[a] if a == 0 or r.jump[a] != r.jump[0] else None
             if size is not None and r.is_global:
                 y = y_of(size)
-                d = _num(radius * 4 / 3)
-                out.add(f'<path class="global" d="M {_num(x)} {_num(y - radius * 4 / 3)} l {d} {d}'
-                        f' l -{d} {d} l -{d} -{d} z" fill="{fill or GLOBAL_COLOUR}"'
-                        f' stroke="{GLOBAL_COLOUR}" stroke-width="1.5">{tip}</path>')
-                boxes.append((x - radius - 2.5, y - radius - 2.5, x + radius + 2.5, y + radius + 2.5))
+                d = radius * 4 / 3
+                out.add(f'<path class="global" d="M {_num(x)} {_num(y - d)} l {_num(d)} {_num(d)}'
+                        f' l -{_num(d)} {_num(d)} l -{_num(d)} -{_num(d)} z"'
+                        f' fill="{fill or GLOBAL_COLOUR}" stroke="{GLOBAL_COLOUR}"'
+                        f' stroke-width="1.5">{tip}</path>')
+                boxes.append(_around(x, y, radius + 2.5))
             elif size is not None:
                 y = y_of(size)
                 out.add(f'<circle class="size" cx="{_num(x)}" cy="{_num(y)}" r="{_num(radius)}"'
                         f' fill="{fill or SIZE_COLOUR}" stroke="{SIZE_COLOUR}"'
                         f' stroke-width="1.5">{tip}</circle>')
-                boxes.append((x - radius - 1.5, y - radius - 1.5, x + radius + 1.5, y + radius + 1.5))
+                boxes.append(_around(x, y, radius + 1.5))
                 pending.append((x, y, _value_text(size), SIZE_COLOUR))
             if jump is not None:
                 y = y_of(jump)
@@ -484,7 +489,7 @@ def svg(report: Report, title: str | None = None, every_layer: bool = False) -> 
                         f' width="{_num(2 * half)}" height="{_num(2 * half)}"'
                         f' fill="{fill or JUMP_COLOUR}" stroke="{JUMP_COLOUR}"'
                         f' stroke-width="1.5">{tip}</rect>')
-                boxes.append((x - radius - 1.5, y - radius - 1.5, x + radius + 1.5, y + radius + 1.5))
+                boxes.append(_around(x, y, radius + 1.5))
                 pending.append((x, y, _value_text(jump), JUMP_COLOUR))
         out.add("</g>")
 

@@ -180,3 +180,18 @@ def test_an_input_override_must_keep_the_number_of_spatial_axes(shape):
     assert result.stdout == ""
     assert result.stderr.startswith(f"convcalc: --input '{shape}' must give channels and 2"
                                     " spatial sizes")
+
+
+def test_traceback_flag_shows_the_python_traceback_for_bug_reports(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: t\ninput: [3, 8, 8]\nlayers:\n  - {op: conv, out: 4, kernel: 0}\n")
+    plain = subprocess.run([sys.executable, "-m", "convcalc", "summary", str(bad)],
+                           capture_output=True, text=True)
+    debug = subprocess.run([sys.executable, "-m", "convcalc", "--traceback", "summary", str(bad)],
+                           capture_output=True, text=True)
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr
+    assert debug.returncode != 0 and "Traceback (most recent call last)" in debug.stderr
+    assert "kernel must be positive, not 0" in debug.stderr
