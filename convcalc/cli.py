@@ -431,6 +431,47 @@ def schema():
     _write(schema_json())
 
 
+@app.command()
+@guarded
+def rf(
+    spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list').",
+                               autocompletion=complete_spec),
+    input: Optional[str] = INPUT,
+    set: Optional[List[str]] = SET,
+    plot: Optional[str] = typer.Option(None, "--plot", metavar="FILE",
+                                       help="Write an SVG chart of the field's growth."),
+    every_layer: bool = typer.Option(False, "--all", help="Every layer on the path, not only"
+                                                          " those that change the field."),
+    format: ShortFormat = SHORT_FORMAT,
+):
+    """How the receptive field grows: size, jump and padding along the path to the output.
+
+    Example: convcalc rf alexnet-paper --plot alexnet-rf.svg
+    """
+    from . import rfchart
+
+    report = _report(spec, input, set)
+    if plot is not None:
+        picture = rfchart.svg(report, every_layer=every_layer)
+        try:
+            with open(plot, "w", encoding="utf-8") as out:
+                out.write(picture)
+        except OSError as error:
+            raise UsageError(f"--plot {plot}: cannot write the file: {error.strerror}") from None
+    if format is ShortFormat.json:
+        from . import writers
+
+        _write(writers.dumps({
+            "name": report.name, "input": report.input.as_list(),
+            "layers": [{"name": row.name, "op": row.op, "rf": writers.rf_dict(row.rf)}
+                       for row in rfchart.rf_rows(report, every_layer)],
+            "warnings": [str(w) for w in report.warnings]}))
+    elif plot is None:
+        from . import render
+
+        _show(rfchart.terminal(report, every_layer), *render.warning_lines(report))
+
+
 class GraphFormat(str, Enum):
     mermaid = "mermaid"
     dot = "dot"

@@ -27,6 +27,10 @@ def console(file=None, record: bool = False) -> Console:
                    width=None if terminal else 400, record=record)
 
 
+def warning_lines(report: Report) -> list:
+    return _warnings(report)
+
+
 def _warnings(report: Report) -> list:
     return [Text(f"warning: {w}", style="yellow") for w in report.warnings]
 

@@ -140,3 +140,31 @@ def test_bash_completes_built_in_names_end_to_end():
                COMP_WORDS="convcalc summary resnet1", COMP_CWORD="2")
     out = subprocess.run([program], env=env, capture_output=True, text=True).stdout.split()
     assert {"resnet101", "resnet152", "resnet18"} <= set(out)
+
+
+def test_rf_command_prints_plots_and_writes_json(tmp_path):
+    # AlexNet's published fields (google-research/receptive_field, alexnet_v2): 11 … 195
+    table = runner.invoke(app, ["rf", "alexnet-paper"])
+    assert table.exit_code == 0
+    for size in (11, 19, 51, 99, 131, 163, 195):
+        assert f" {size} " in table.stdout
+    picture = tmp_path / "rf.svg"
+    plotted = runner.invoke(app, ["rf", "alexnet-paper", "--plot", str(picture)])
+    assert plotted.exit_code == 0 and plotted.stdout == ""
+    assert ElementTree.parse(picture).getroot().tag.endswith("svg")
+    import json
+
+    doc = json.loads(runner.invoke(app, ["rf", "two-3x3", "--format", "json"]).stdout)
+    # conv1 and conv2 change the field (3, then 3 + 2 = 5); the output relu2 always ends the path
+    assert [layer["name"] for layer in doc["layers"]] == ["conv1", "conv2", "relu2"]
+    assert [layer["rf"]["size"] for layer in doc["layers"]] == [[3, 3], [5, 5], [5, 5]]
+
+
+def test_graph_and_schema_commands_run():
+    assert "flowchart TD" in runner.invoke(app, ["graph", "two-3x3"]).stdout
+    assert runner.invoke(app, ["graph", "resnet18", "--format", "dot", "--depth", "1"]
+                         ).stdout.startswith("digraph")
+    import json
+
+    schema = json.loads(runner.invoke(app, ["schema"]).stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
