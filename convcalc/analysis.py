@@ -117,7 +117,7 @@ def analyze(spec: Spec) -> Report:
             weights=math.weights,
             biases=math.biases,
             norm=math.norm,
-            buffers=math.buffers,
+            stats=math.buffers,
             macs=math.macs,
             rf=rf,
             windows=math.windows,
@@ -126,10 +126,11 @@ def analyze(spec: Spec) -> Report:
             macs_terms=math.macs_terms,
             line=layer.line,
             path=layer.path,
+            convention=spec.convention,
         ))
     warnings += _resized_weights(spec, rows)
     return Report(spec.name, spec.file, spec.input, tuple(rows), tuple(warnings),
-                  spec.description, spec.groups, spec.outputs)
+                  spec.description, spec.groups, spec.outputs, spec.convention)
 
 
 def _resized_weights(spec: Spec, rows) -> list[Diagnostic]:

@@ -78,6 +78,9 @@ INPUT = typer.Option(None, "--input", "-i", metavar="CxHxW",
                      help="Override the spec's input shape, e.g. 3x224x224.")
 SET = typer.Option(None, "--set", metavar="NAME=VALUE",
                    help="Override one of the spec's params, e.g. --set B=3 (repeatable).")
+CONVENTION = typer.Option(None, "--convention", "-c", metavar="NAME",
+                          help="Count as torch (default), keras, caffe, darknet or weights do"
+                               " (docs/spec.md, Conventions).")
 
 
 _TRACEBACK = False
@@ -165,13 +168,13 @@ def _split_cut(argument: str) -> tuple[str, Optional[str]]:
     return argument, None
 
 
-def _report(argument: str, input_text: Optional[str], settings=None):
+def _report(argument: str, input_text: Optional[str], settings=None, convention=None):
     """Analyse a spec argument; SPEC@LAYER cuts the network at that layer."""
     from .analysis import analyze
     from .errors import did_you_mean
 
     argument, cut = _split_cut(argument)
-    report = analyze(_load(argument, input_text, settings))
+    report = analyze(_load(argument, input_text, settings, convention))
     if cut is None:
         return report
     if cut not in {r.name for r in report.rows}:
@@ -180,11 +183,11 @@ def _report(argument: str, input_text: Optional[str], settings=None):
     return report.upto(cut)
 
 
-def _load(argument: str, input_text: Optional[str], settings=None):
+def _load(argument: str, input_text: Optional[str], settings=None, convention=None):
     from .shapes import Shape
     from .zoo import load
 
-    spec = load(argument, _overrides(settings))
+    spec = load(argument, _overrides(settings), convention)
     if input_text:
         dims = _dims(input_text, "--input")
         axes = len(spec.input.spatial)
@@ -242,6 +245,7 @@ def summary(
                                autocompletion=complete_spec),
     input: Optional[str] = INPUT,
     set: Optional[List[str]] = SET,
+    convention: Optional[str] = CONVENTION,
     depth: int = typer.Option(3, "--depth", "-d", min=1,
                               help="Expand blocks this many levels deep (1: top level only)."),
     format: Format = FORMAT,
@@ -257,12 +261,12 @@ def summary(
     """
     if svg is not None and format is not Format.table:
         raise UsageError("--svg saves the table: use it without --format")
-    _emit_report(_report(spec, input, set), format, depth=depth, svg=svg)
+    _emit_report(_report(spec, input, set, convention), format, depth=depth, svg=svg)
 
 
 def _number_or_list(text: str, what: str):
     """'3' → 3, '3x5' → [3, 5], 'same'/'valid' kept: the YAML values a spec would hold."""
-    if text in ("same", "valid"):
+    if text in ("same", "valid", "half"):
         return text
     parts = text.lower().replace(",", "x").split("x")
     try:
@@ -272,7 +276,7 @@ def _number_or_list(text: str, what: str):
     return values[0] if len(values) == 1 else values
 
 
-def _one_layer_spec(op: str, input_text: str, fields: dict):
+def _one_layer_spec(op: str, input_text: str, fields: dict, convention=None):
     from .spec import parse_spec
     from .yamlspec import YList, YMap
 
@@ -286,7 +290,8 @@ def _one_layer_spec(op: str, input_text: str, fields: dict):
     shape.line, shape.item_lines = None, []
     layers = YList([ymap({"op": op, **{k: v for k, v in fields.items() if v is not None}})])
     layers.line, layers.item_lines = None, []
-    return parse_spec(ymap({"name": op, "input": shape, "layers": layers}), "command line")
+    return parse_spec(ymap({"name": op, "input": shape, "layers": layers}), "command line",
+                      convention=convention)
 
 
 @app.command()
@@ -299,7 +304,10 @@ def conv(
     padding: str = typer.Option("0", "--padding", "-p", help="Padding: 1, 1x2, same or valid."),
     dilation: str = typer.Option("1", "--dilation", "-d", help="Dilation: 1 or 2x2."),
     groups: int = typer.Option(1, "--groups", "-g", help="Channel groups."),
-    bias: bool = typer.Option(True, "--bias/--no-bias", help="One bias per output channel."),
+    bias: Optional[bool] = typer.Option(None, "--bias/--no-bias",
+                                        help="One bias per output channel (default: yes, or"
+                                             " the convention's)."),
+    convention: Optional[str] = CONVENTION,
     format: Format = FORMAT,
 ):
     """One convolution: output size, params with their arithmetic, MACs, receptive field.
@@ -312,7 +320,8 @@ def conv(
         "out": out, "kernel": _number_or_list(kernel, "--kernel"),
         "stride": _number_or_list(stride, "--stride"),
         "padding": _number_or_list(padding, "--padding"),
-        "dilation": _number_or_list(dilation, "--dilation"), "groups": groups, "bias": bias})
+        "dilation": _number_or_list(dilation, "--dilation"), "groups": groups, "bias": bias},
+        convention)
     _emit_report(analyze(spec), format, one_layer=True)
 
 
@@ -328,8 +337,11 @@ def pool(
     kernel: str = typer.Option(..., "--kernel", "-k", help="Window: 3 or 3x2."),
     stride: Optional[str] = typer.Option(None, "--stride", "-s", help="Stride (default: kernel)."),
     padding: str = typer.Option("0", "--padding", "-p", help="Padding: 1, 1x0, same or valid."),
-    ceil_mode: bool = typer.Option(False, "--ceil-mode", help="Round the output size up."),
+    ceil_mode: Optional[bool] = typer.Option(None, "--ceil-mode/--floor-mode",
+                                             help="Round the output size up or down (default:"
+                                                  " down, or the convention's)."),
     kind: PoolKind = typer.Option(PoolKind.max, "--kind", help="max or avg pooling."),
+    convention: Optional[str] = CONVENTION,
     format: Format = FORMAT,
 ):
     """One pooling layer: output size with its arithmetic and receptive field.
@@ -341,7 +353,7 @@ def pool(
     spec = _one_layer_spec(f"{kind.value}pool", input, {
         "kernel": _number_or_list(kernel, "--kernel"),
         "stride": _number_or_list(stride, "--stride") if stride else None,
-        "padding": _number_or_list(padding, "--padding"), "ceil_mode": ceil_mode})
+        "padding": _number_or_list(padding, "--padding"), "ceil_mode": ceil_mode}, convention)
     _emit_report(analyze(spec), format, one_layer=True)
 
 
@@ -352,6 +364,7 @@ def compare(
                                       autocompletion=complete_spec),
     input: Optional[str] = INPUT,
     set: Optional[List[str]] = SET,
+    convention: Optional[str] = CONVENTION,
     format: ShortFormat = SHORT_FORMAT,
 ):
     """Specs side by side: params, MACs, receptive field, output — each relative to the first.
@@ -363,7 +376,7 @@ def compare(
 
     if len(specs) < 2:
         raise UsageError("compare needs at least two specs, e.g. convcalc compare two-3x3 one-5x5")
-    comparison = Comparison(tuple(_report(s, input, set) for s in specs))
+    comparison = Comparison(tuple(_report(s, input, set, convention) for s in specs))
     if format is ShortFormat.json:
         from . import writers
 
@@ -380,6 +393,7 @@ def check(
     specs: Optional[List[str]] = typer.Argument(None, help="Spec files or built-in names.",
                                                 autocompletion=complete_spec),
     all: bool = typer.Option(False, "--all", help="Check every built-in architecture."),
+    convention: Optional[str] = CONVENTION,
     format: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f",
                                        help="table, json, or junit (JUnit XML for CI)."),
 ):
@@ -397,7 +411,7 @@ def check(
         names += [str(path) for path in builtin_specs().values()]
     if not names:
         raise UsageError("name the specs to check, or use --all for every built-in architecture")
-    results = [check_spec(load(name)) for name in names]
+    results = [check_spec(load(name, convention=convention)) for name in names]
     if format is CheckFormat.json:
         from . import writers
 
@@ -438,6 +452,7 @@ def rf(
                                autocompletion=complete_spec),
     input: Optional[str] = INPUT,
     set: Optional[List[str]] = SET,
+    convention: Optional[str] = CONVENTION,
     plot: Optional[str] = typer.Option(None, "--plot", metavar="FILE",
                                        help="Write an SVG chart of the field's growth."),
     every_layer: bool = typer.Option(False, "--all", help="Every layer on the path, not only"
@@ -450,7 +465,7 @@ def rf(
     """
     from . import rfchart
 
-    report = _report(spec, input, set)
+    report = _report(spec, input, set, convention)
     if plot is not None:
         picture = rfchart.svg(report, every_layer=every_layer)
         try:
@@ -485,6 +500,7 @@ def graph(
                                autocompletion=complete_spec),
     input: Optional[str] = INPUT,
     set: Optional[List[str]] = SET,
+    convention: Optional[str] = CONVENTION,
     depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1,
                                         help="Collapse blocks nested this deep (default: none)."),
     format: GraphFormat = typer.Option(GraphFormat.mermaid, "--format", "-f",
@@ -496,7 +512,7 @@ def graph(
     """
     from . import diagram
 
-    report = _report(spec, input, set)
+    report = _report(spec, input, set, convention)
     if format is GraphFormat.mermaid:
         _write(diagram.mermaid(report, depth))
     elif format is GraphFormat.dot:
@@ -509,7 +525,7 @@ def graph(
 
 @app.command("list")
 @guarded
-def list_(format: ShortFormat = SHORT_FORMAT):
+def list_(convention: Optional[str] = CONVENTION, format: ShortFormat = SHORT_FORMAT):
     """The built-in architectures, with their input and total params.
 
     Example: convcalc list
@@ -519,7 +535,7 @@ def list_(format: ShortFormat = SHORT_FORMAT):
 
     entries = []
     for name, path in builtin_specs().items():
-        spec = load(str(path))
+        spec = load(str(path), convention=convention)
         entries.append({"name": name, "description": spec.description, "input":
                         spec.input.as_list(), "params": analyze(spec).totals.params})
     if format is ShortFormat.json:

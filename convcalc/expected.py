@@ -26,8 +26,9 @@ from .errors import Location, SpecError, did_you_mean
 from .yamlspec import YMap, yaml11_hint
 
 TOTAL_FIGURES = ("weights", "biases", "params", "buffers", "macs", "flops", "gmacs",
-                 "output_shape")
-LAYER_FIGURES = ("weights", "biases", "params", "buffers", "macs", "output_shape", "rf")
+                 "trainable", "non_trainable", "output_shape")
+LAYER_FIGURES = ("weights", "biases", "params", "buffers", "macs", "trainable", "non_trainable",
+                 "output_shape", "rf")
 _META = ("source", "tolerance")
 #: Prefix of `Figure.layer` for a figure about what computing one output costs (its ancestors).
 OUTPUT = "output:"

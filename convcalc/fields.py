@@ -99,10 +99,10 @@ class PerAxis(FieldType):
 class Padding(FieldType):
     """Zero padding: int, one per axis, [before, after] per axis, 'same' (TensorFlow) or 'valid'."""
 
-    literals = frozenset({"same", "valid"})
+    literals = frozenset({"same", "valid", "half"})
 
     def check(self, value, what, where):
-        if isinstance(value, str) and value in ("same", "valid"):
+        if isinstance(value, str) and value in ("same", "valid", "half"):
             return value
         if _is_int(value):
             return Int(0).check(value, what, where)
@@ -121,13 +121,14 @@ class Padding(FieldType):
 
     def describe(self):
         return ("integer >= 0, a list (one per axis), [[before, after], ...], `same` (TensorFlow:"
-                " the odd pixel at the end) or `valid` (0)")
+                " the odd pixel at the end), `half` (⌊span/2⌋ each side, Darknet's pad=1) or"
+                " `valid` (0)")
 
     def schema(self):
         nonneg = {"type": "integer", "minimum": 0}
         return {"oneOf": [
             nonneg,
-            {"enum": ["same", "valid"]},
+            {"enum": ["same", "valid", "half"]},
             {"type": "array", "items": nonneg, "minItems": 1},
             {"type": "array", "minItems": 1,
              "items": {"type": "array", "items": nonneg, "minItems": 2, "maxItems": 2}},

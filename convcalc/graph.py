@@ -92,8 +92,12 @@ def is_identifier(name) -> bool:
 class Expander:
     """Expands the top-level layer list; `nodes`, `groups` and `readers` are its result."""
 
-    def __init__(self, file: str, blocks: dict, defaults: dict, params: dict):
+    def __init__(self, file: str, blocks: dict, defaults: dict, params: dict,
+                 convention=None):
+        from .conventions import DEFAULT
+
         self.file, self.blocks, self.defaults, self.params = file, blocks, defaults, params
+        self.convention = convention or DEFAULT
         self.nodes: list[Node] = []
         self.groups: list[Group] = []
         self.index: dict[str, Node] = {}
@@ -330,6 +334,7 @@ class Expander:
             value = self.value(value, env, f"{label}: {key}", at, ftype.literals, ftype.wanted)
             attrs[key] = ftype.check(value, f"{label}: {key}", self.at(at))
         written = dict(attrs)
+        by_convention = self.convention.defaults_for(op, written)
         for f in kind.fields:
             if f.name in attrs:
                 continue
@@ -340,6 +345,9 @@ class Expander:
                     continue
                 except SpecError:
                     pass
+            if f.name in by_convention:
+                attrs[f.name] = by_convention[f.name]
+                continue
             if f.required:
                 raise SpecError(f"{label}: missing '{f.name}' ({f.doc})", self.at(line))
             attrs[f.name] = f.default

@@ -71,10 +71,14 @@ def summary(report: Report, depth: int | None = None) -> Group:
                           "", text.count(g.params) if g.params else "", share(g.params),
                           text.rf_size(g.rf), text.rf_jump(g.rf),
                           text.count(g.macs) if g.macs else "")
+    split = (f" (trainable {text.count(total.trainable)}, non-trainable"
+             f" {text.count(total.non_trainable)})" if total.non_trainable else "")
+    convention = ("" if report.convention.name == "torch"
+                  else f" · counted as {report.convention.name}")
     footer = Text(
         f"weights {text.count(total.weights)} · biases {text.count(total.biases)} · params"
-        f" {text.count(total.params)} · buffers {text.count(total.buffers)} · MACs"
-        f" {text.count(total.macs)} · FLOPs {text.count(total.flops)}")
+        f" {text.count(total.params)}{split} · buffers {text.count(total.buffers)} · MACs"
+        f" {text.count(total.macs)} · FLOPs {text.count(total.flops)}{convention}")
     outputs = []
     if len(report.outputs) > 1:
         outputs.append(Text("outputs: " + " · ".join(

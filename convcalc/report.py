@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from types import MappingProxyType
 
+from .conventions import DEFAULT, Convention
 from .errors import Location
 from .receptive import ReceptiveField
 from .shapes import Shape, Window
@@ -36,7 +37,7 @@ class LayerRow:
     weights: int
     biases: int
     norm: int
-    buffers: int
+    stats: int
     macs: int
     rf: ReceptiveField
     windows: tuple[Window, ...]
@@ -45,11 +46,32 @@ class LayerRow:
     macs_terms: tuple[int, ...]
     line: int | None
     path: tuple[str, ...] = ()
+    convention: Convention = DEFAULT
+
+    @property
+    def trainable(self) -> int:
+        """Learned parameters: weights + biases + normalisation γ and β (the `weights`
+        convention: kernel entries only)."""
+        if self.convention.weights_only:
+            return self.weights
+        return self.weights + self.biases + self.norm
+
+    @property
+    def non_trainable(self) -> int:
+        """Running statistics, where the convention counts them as parameters (Keras, Caffe)."""
+        counted = self.convention.stats_are_params and not self.convention.weights_only
+        return self.stats if counted else 0
 
     @property
     def params(self) -> int:
-        """PyTorch's parameter count: weights + biases + trainable normalisation parameters."""
-        return self.weights + self.biases + self.norm
+        """trainable + non-trainable; in the default (torch) convention PyTorch's numel of
+        parameters: weights + biases + normalisation γ and β."""
+        return self.trainable + self.non_trainable
+
+    @property
+    def buffers(self) -> int:
+        """Running statistics not counted as parameters (PyTorch's BatchNorm buffers)."""
+        return 0 if self.convention.stats_are_params else self.stats
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,8 @@ class Totals:
     params: int
     buffers: int
     macs: int
+    trainable: int
+    non_trainable: int
     output_shape: Shape
 
     @property
@@ -79,6 +103,8 @@ class GroupTotals:
     params: int
     buffers: int
     macs: int
+    trainable: int
+    non_trainable: int
     output_shape: Shape
     rf: ReceptiveField
 
@@ -94,11 +120,11 @@ class ViewRow:
     group: GroupTotals | None = None
 
 
-def _sums(rows) -> tuple[int, int, int, int, int]:
-    """weights, biases, params, buffers and macs summed over `rows`: totals are never stored
-    twice, always derived from the rows."""
-    return (sum(r.weights for r in rows), sum(r.biases for r in rows),
-            sum(r.params for r in rows), sum(r.buffers for r in rows), sum(r.macs for r in rows))
+def _sums(rows) -> tuple[int, ...]:
+    """weights, biases, params, buffers, macs, trainable and non-trainable summed over `rows`:
+    totals are never stored twice, always derived from the rows."""
+    return tuple(sum(getattr(r, f) for r in rows) for f in
+                 ("weights", "biases", "params", "buffers", "macs", "trainable", "non_trainable"))
 
 
 @dataclass(frozen=True)
@@ -113,6 +139,7 @@ class Report:
     description: str = ""
     groups: tuple = ()
     outputs: tuple[str, ...] = ()
+    convention: Convention = DEFAULT
 
     @cached_property
     def totals(self) -> Totals:

@@ -34,6 +34,7 @@ from .expr import MAX_LENGTH
 from .fields import Field
 from .graph import ENTRY_KEYS, MAX_NAME
 from .layers import ALIASES, REGISTRY, LayerKind
+from .conventions import CONVENTIONS
 from .spec import TOP_LEVEL
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -323,6 +324,10 @@ def _top_level() -> dict:
     schemas = {
         "name": {"description": "the network's name", "type": "string"},
         "description": {"description": "one line, shown by `convcalc list`", **text},
+        "convention": {"description": "whose counting the figures follow (default torch); "
+                                      + "; ".join(f"{c.name}: {c.doc}"
+                                                  for c in CONVENTIONS.values()),
+                       "enum": list(CONVENTIONS)},
         "input": {"description": "one sample: channels, then 1 to 3 spatial sizes, like"
                                  " [3, 224, 224]",
                   "type": "array", "items": {"type": "integer", "minimum": 1},

@@ -70,6 +70,8 @@ def padding_pairs(padding, sizes, kernels, strides) -> tuple[tuple[int, int], ..
         return ((0, 0),) * axes
     if padding == "same":
         return tuple(same_padding(n, k, s) for n, k, s in zip(sizes, kernels, strides))
+    if padding == "half":  # Caffe's and Darknet's pad = ⌊k/2⌋ on both sides
+        return tuple((k // 2, k // 2) for k in kernels)
     pads = per_axis(padding, axes, "padding")
     return tuple(p if isinstance(p, tuple) else (p, p) for p in pads)
 

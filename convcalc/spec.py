@@ -12,14 +12,15 @@ from dataclasses import dataclass, replace
 
 from .errors import Location, SpecError, did_you_mean
 from .expected import Expected, parse_expected
+from .conventions import CONVENTIONS, DEFAULT, Convention
 from .graph import Expander, Group, Node, _Scope, is_identifier, parse_blocks
 from .layers import REGISTRY
 from .report import Diagnostic
 from .shapes import Shape
 from .yamlspec import YList, YMap, parse_yaml, read_spec_text, yaml11_hint
 
-TOP_LEVEL = ("name", "description", "input", "params", "defaults", "blocks", "layers", "outputs",
-             "expected", "source", "notes")
+TOP_LEVEL = ("name", "description", "convention", "input", "params", "defaults", "blocks",
+             "layers", "outputs", "expected", "source", "notes")
 
 #: Kept for readers of older code: a layer of the expanded graph.
 LayerSpec = Node
@@ -42,6 +43,7 @@ class Spec:
     notes: str = ""
     expected: Expected | None = None
     declared_input: Shape | None = None  # the spec's own input, when --input replaced it
+    convention: Convention = DEFAULT
 
     def where(self, line: int | None) -> Location:
         return Location(self.file, line)
@@ -145,8 +147,21 @@ def _unused(nodes, readers, outputs, file) -> tuple[Diagnostic, ...]:
         for n in nodes if not readers.get(n.name) and n.name not in outputs)
 
 
-def parse_spec(doc, file: str, overrides: dict | None = None) -> Spec:
-    """Validate a parsed YAML document as a spec and expand it into a graph."""
+def _convention(doc: YMap, file: str, override: str | None) -> Convention:
+    """`convention: keras` in the spec, unless the command line says otherwise."""
+    name = override or doc.get("convention") or DEFAULT.name
+    if name not in CONVENTIONS:
+        where = Location(file, None if override else doc.line_of("convention"))
+        what = "--convention" if override else "convention"
+        raise SpecError(f"{what}: unknown convention '{name}'{did_you_mean(name, CONVENTIONS)};"
+                        f" choose one of {', '.join(CONVENTIONS)}", where)
+    return CONVENTIONS[name]
+
+
+def parse_spec(doc, file: str, overrides: dict | None = None,
+               convention: str | None = None) -> Spec:
+    """Validate a parsed YAML document as a spec and expand it into a graph; `convention`
+    (a name) overrides the spec's."""
     if not isinstance(doc, YMap):
         raise SpecError("a spec must be a mapping with 'name', 'input' and 'layers'",
                         Location(file, getattr(doc, "line", 1)))
@@ -164,7 +179,9 @@ def parse_spec(doc, file: str, overrides: dict | None = None) -> Spec:
     if not isinstance(raw_layers, YList) or not raw_layers:
         raise SpecError("'layers:' must be a non-empty list of layers",
                         Location(file, doc.line_of("layers")))
-    expander = Expander(file, parse_blocks(doc.get("blocks"), file), _defaults(doc, file), params)
+    rules = _convention(doc, file, convention)
+    expander = Expander(file, parse_blocks(doc.get("blocks"), file), _defaults(doc, file), params,
+                        rules)
     top = _Scope(prefix="", input="input", env=dict(params), path=(), stack=(), top=True)
     last = expander.expand(raw_layers, top)
     nodes = tuple(expander.nodes)
@@ -199,11 +216,14 @@ def parse_spec(doc, file: str, overrides: dict | None = None) -> Spec:
         source=_text(doc, "source", file),
         notes=_text(doc, "notes", file),
         expected=expected,
+        convention=rules,
     )
 
 
-def load_spec(path, overrides: dict | None = None, display: str | None = None) -> Spec:
+def load_spec(path, overrides: dict | None = None, display: str | None = None,
+              convention: str | None = None) -> Spec:
     """Read, parse and validate a spec file; `overrides` replace values of its `params`;
-    `display` is the file name used in messages (built-ins: ``architectures/…``)."""
+    `display` is the file name used in messages (built-ins: ``architectures/…``); `convention`
+    replaces the spec's counting convention."""
     file = display or str(path)
-    return parse_spec(parse_yaml(read_spec_text(path), file), file, overrides)
+    return parse_spec(parse_yaml(read_spec_text(path), file), file, overrides, convention)

@@ -48,6 +48,8 @@ def layer_dict(row: LayerRow) -> dict:
         "params": row.params,
         "buffers": row.buffers,
         "macs": row.macs,
+        "trainable": row.trainable,
+        "non_trainable": row.non_trainable,
         "rf": rf_dict(row.rf),
         "block_path": list(row.path),
     }
@@ -64,13 +66,15 @@ def layer_dict(row: LayerRow) -> dict:
 def totals_dict(report: Report) -> dict:
     t = report.totals
     return {"weights": t.weights, "biases": t.biases, "params": t.params, "buffers": t.buffers,
-            "macs": t.macs, "flops": t.flops, "output_shape": t.output_shape.as_list()}
+            "macs": t.macs, "flops": t.flops, "trainable": t.trainable,
+            "non_trainable": t.non_trainable, "output_shape": t.output_shape.as_list()}
 
 
 def report_dict(report: Report) -> dict:
     return {
         "name": report.name,
         "input": report.input.as_list(),
+        "convention": report.convention.name,
         "layers": [layer_dict(r) for r in report.rows],
         "totals": totals_dict(report),
         "outputs": list(report.outputs),
@@ -97,7 +101,8 @@ def dumps(document: dict) -> str:
 
 
 CSV_COLUMNS = ("name", "op", "inputs", "output_shape", "weights", "biases", "params", "buffers",
-               "macs", "rf_size", "rf_jump", "rf_padding", "rf_global")
+               "macs", "rf_size", "rf_jump", "rf_padding", "rf_global", "trainable",
+               "non_trainable")
 
 
 def report_csv(report: Report) -> str:
@@ -113,7 +118,7 @@ def report_csv(report: Report) -> str:
             *("" if all(v is None for v in rf[k]) else
               "x".join("" if v is None else str(v) for v in rf[k])
               for k in ("size", "jump", "padding")),
-            str(r.rf.is_global).lower(),
+            str(r.rf.is_global).lower(), r.trainable, r.non_trainable,
         ])
     return buffer.getvalue()
 

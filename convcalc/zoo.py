@@ -50,9 +50,9 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
-def load(argument: str, overrides: dict | None = None):
+def load(argument: str, overrides: dict | None = None, convention: str | None = None):
     """Load a spec given as a path or a built-in name."""
     from .spec import load_spec
 
     path = resolve(argument)
-    return load_spec(path, overrides, display_name(path))
+    return load_spec(path, overrides, display_name(path), convention)

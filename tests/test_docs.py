@@ -5,7 +5,7 @@ from pathlib import Path
 
 from convcalc.cli import COUNTING
 from convcalc.layers import REGISTRY
-from convcalc.reference import layer_kinds_markdown
+from convcalc.reference import conventions_markdown, layer_kinds_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -14,7 +14,11 @@ def test_spec_md_embeds_the_generated_layer_table():
     spec_md = (ROOT / "docs" / "spec.md").read_text()
     assert layer_kinds_markdown() in spec_md, (
         "docs/spec.md's layer table is stale: paste the output of"
-        " `python -c 'from convcalc.reference import layer_kinds_markdown as f; print(f())'`")
+        " `python -c 'from convcalc.reference import conventions_markdown, layer_kinds_markdown as f; print(f())'`")
+
+
+def test_spec_md_embeds_the_generated_conventions_table():
+    assert conventions_markdown() in (ROOT / "docs" / "spec.md").read_text()
 
 
 def test_every_layer_kind_is_documented_with_every_field():

@@ -449,3 +449,49 @@ layers:
     assert r.row("deconv1").output_shape.spatial == ((8 - 1) * 2 + 2,) * 2  # padding 0
     with pytest.raises(SpecError, match="defaults: padding must be"):
         report(text.replace("padding: same", "padding: sideways"))
+
+
+BN_NET = """
+name: bn
+input: [3, 8, 8]
+layers:
+  - {op: conv, name: c, out: 16, kernel: 3, padding: 1}
+  - {op: batchnorm, name: bn}
+  - {op: maxpool, name: p, kernel: 2, stride: 2}
+  - {op: fc, name: f, out: 10}
+"""
+
+
+@pytest.mark.parametrize("convention, params, trainable, non_trainable, buffers", [
+    # torch: 3·3·3·16 + 16 conv, 2·16 BN γβ, 16·4·4·10 + 10 fc; BN mean/var are 2·16 buffers
+    ("torch", 3*3*3*16 + 16 + 2*16 + 16*4*4*10 + 10, 3*3*3*16 + 16 + 2*16 + 16*4*4*10 + 10, 0, 2*16),
+    # keras: the moving mean and variance are non-trainable params
+    ("keras", 3*3*3*16 + 16 + 4*16 + 16*4*4*10 + 10, 3*3*3*16 + 16 + 2*16 + 16*4*4*10 + 10, 2*16, 0),
+    # weights (the lecture): no biases by default, kernel entries only
+    ("weights", 3*3*3*16 + 16*4*4*10, 3*3*3*16 + 16*4*4*10, 0, 2*16),
+])
+def test_conventions_count_differently(convention, params, trainable, non_trainable, buffers):
+    t = report(BN_NET.replace("name: bn\n", f"name: bn\nconvention: {convention}\n")).totals
+    assert (t.params, t.trainable, t.non_trainable, t.buffers) == (
+        params, trainable, non_trainable, buffers)
+
+
+def test_caffe_rounds_pooling_up_and_darknet_pads():
+    text = "name: p\ninput: [1, 9, 9]\nlayers:\n  - {op: conv, out: 1, kernel: 3, stride: 2}\n" \
+           "  - {op: maxpool, kernel: 2, stride: 2}\n"
+    # torch: conv ⌊(9 − 3)/2⌋ + 1 = 4, pool ⌊(4 − 2)/2⌋ + 1 = 2
+    assert report(text).totals.output_shape.spatial == (2, 2)
+    # caffe: the pool rounds up: ⌈(4 − 2)/2⌉ + 1 = 2 too; on 9 directly ⌈(9 − 2)/2⌉ + 1 = 5
+    caffe = report(text.replace("name: p\n", "name: p\nconvention: caffe\n")
+                   .replace("{op: conv, out: 1, kernel: 3, stride: 2}\n  - ", ""))
+    assert caffe.totals.output_shape.spatial == (5, 5)
+    # darknet: conv pads ⌊3/2⌋ = 1: ⌊(9 + 2 − 3)/2⌋ + 1 = 5; maxpool 'same': ⌈5/2⌉ = 3
+    darknet = report(text.replace("name: p\n", "name: p\nconvention: darknet\n"))
+    assert darknet.totals.output_shape.spatial == (3, 3)
+
+
+def test_a_spec_default_beats_the_convention_and_an_unknown_convention_is_refused():
+    text = BN_NET.replace("name: bn\n", "name: bn\nconvention: weights\ndefaults: {bias: true}\n")
+    assert report(text).row("c").biases == 16
+    with pytest.raises(SpecError, match="unknown convention 'kerass' \\(did you mean 'keras'\\?\\)"):
+        report(BN_NET.replace("name: bn\n", "name: bn\nconvention: kerass\n"))
