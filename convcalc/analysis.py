@@ -74,8 +74,9 @@ def merge_fields(names, fields, input_sizes) -> tuple[ReceptiveField, str | None
     return ReceptiveField(tuple(axes)), warning
 
 
-def analyze(spec: Spec) -> Report:
-    """Compute every layer of `spec` at its input shape."""
+def analyze(spec: Spec, batch: int = 1) -> Report:
+    """Compute every layer of `spec` at its input shape; `batch` scales the per-sample work
+    (macs, element-wise operations) and activations, never the parameters."""
     shapes = {"input": spec.input}
     fields = {"input": at_input(len(spec.input.spatial))}
     rows, warnings = [], list(spec.warnings)
@@ -118,7 +119,8 @@ def analyze(spec: Spec) -> Report:
             biases=math.biases,
             norm=math.norm,
             stats=math.buffers,
-            macs=math.macs,
+            macs=math.macs * batch,
+            elementwise=math.elementwise * batch,
             rf=rf,
             windows=math.windows,
             attrs=layer.attrs,
@@ -130,7 +132,7 @@ def analyze(spec: Spec) -> Report:
         ))
     warnings += _resized_weights(spec, rows)
     return Report(spec.name, spec.file, spec.input, tuple(rows), tuple(warnings),
-                  spec.description, spec.groups, spec.outputs, spec.convention)
+                  spec.description, spec.groups, spec.outputs, spec.convention, batch)
 
 
 def _resized_weights(spec: Spec, rows) -> list[Diagnostic]:

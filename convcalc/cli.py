@@ -78,6 +78,18 @@ INPUT = typer.Option(None, "--input", "-i", metavar="CxHxW",
                      help="Override the spec's input shape, e.g. 3x224x224.")
 SET = typer.Option(None, "--set", metavar="NAME=VALUE",
                    help="Override one of the spec's params, e.g. --set B=3 (repeatable).")
+BATCH = typer.Option(1, "--batch", "-b", min=1,
+                     help="Samples per batch: scales MACs, element-wise work and activations.")
+
+
+class DType(str, Enum):
+    fp32 = "fp32"
+    fp16 = "fp16"
+    bf16 = "bf16"
+    int8 = "int8"
+
+
+DTYPE = typer.Option(DType.fp32, "--dtype", help="Element type for memory figures.")
 CONVENTION = typer.Option(None, "--convention", "-c", metavar="NAME",
                           help="Count as torch (default), keras, caffe, darknet or weights do"
                                " (docs/spec.md, Conventions).")
@@ -168,13 +180,14 @@ def _split_cut(argument: str) -> tuple[str, Optional[str]]:
     return argument, None
 
 
-def _report(argument: str, input_text: Optional[str], settings=None, convention=None):
+def _report(argument: str, input_text: Optional[str], settings=None, convention=None,
+            batch: int = 1):
     """Analyse a spec argument; SPEC@LAYER cuts the network at that layer."""
     from .analysis import analyze
     from .errors import did_you_mean
 
     argument, cut = _split_cut(argument)
-    report = analyze(_load(argument, input_text, settings, convention))
+    report = analyze(_load(argument, input_text, settings, convention), batch)
     if cut is None:
         return report
     if cut not in {r.name for r in report.rows}:
@@ -207,11 +220,12 @@ def _dims(text: str, what: str) -> tuple:
         raise UsageError(str(error)) from None
 
 
-def _emit_report(report, fmt: Format, one_layer: bool = False, depth=None, svg=None) -> None:
+def _emit_report(report, fmt: Format, one_layer: bool = False, depth=None, svg=None,
+                 columns=(), dtype: str = "fp32") -> None:
     from . import writers
 
     if fmt is Format.json:
-        _write(writers.dumps(writers.report_dict(report)))
+        _write(writers.dumps(writers.report_dict(report, dtype)))
     elif fmt is Format.csv:
         _write(writers.report_csv(report))
     elif fmt is Format.markdown:
@@ -219,7 +233,8 @@ def _emit_report(report, fmt: Format, one_layer: bool = False, depth=None, svg=N
     else:
         from . import render
 
-        _show(render.one_layer(report) if one_layer else render.summary(report, depth), svg=svg)
+        _show(render.one_layer(report) if one_layer
+              else render.summary(report, depth, columns, dtype), svg=svg)
 
 
 def _version(value: bool):
@@ -248,6 +263,14 @@ def summary(
     convention: Optional[str] = CONVENTION,
     depth: int = typer.Option(3, "--depth", "-d", min=1,
                               help="Expand blocks this many levels deep (1: top level only)."),
+    batch: int = BATCH,
+    dtype: DType = DTYPE,
+    columns: Optional[str] = typer.Option(
+        None, "--columns", metavar="LIST",
+        help="Extra columns, comma-separated: ops (element-wise work), memory (output bytes),"
+             " trainable, non_trainable, buffers."),
+    explain: bool = typer.Option(False, "--explain",
+                                 help="Add each layer's parameter arithmetic as a column."),
     format: Format = FORMAT,
     svg: Optional[str] = typer.Option(None, "--svg", metavar="FILE",
                                       help="Also save the table as an SVG picture."),
@@ -261,7 +284,22 @@ def summary(
     """
     if svg is not None and format is not Format.table:
         raise UsageError("--svg saves the table: use it without --format")
-    _emit_report(_report(spec, input, set, convention), format, depth=depth, svg=svg)
+    extra = _columns(columns) + (("formula",) if explain else ())
+    _emit_report(_report(spec, input, set, convention, batch), format, depth=depth, svg=svg,
+                 columns=extra, dtype=dtype.value)
+
+
+def _columns(text: Optional[str]) -> tuple:
+    from .errors import did_you_mean
+    from .render import EXTRA_COLUMNS
+
+    names = tuple(c.strip() for c in (text or "").split(",") if c.strip())
+    for name in names:
+        if name not in EXTRA_COLUMNS:
+            raise UsageError(f"--columns: unknown column '{name}'"
+                             f"{did_you_mean(name, EXTRA_COLUMNS)}; choose from"
+                             f" {', '.join(EXTRA_COLUMNS)}")
+    return names
 
 
 def _number_or_list(text: str, what: str):
@@ -485,6 +523,114 @@ def rf(
         from . import render
 
         _show(rfchart.terminal(report, every_layer), *render.warning_lines(report))
+
+
+@app.command("explain")
+@guarded
+def explain_(
+    spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list').",
+                               autocompletion=complete_spec),
+    layer: str = typer.Argument(..., help="The layer's (qualified) name, as summary shows it."),
+    input: Optional[str] = INPUT,
+    set: Optional[List[str]] = SET,
+    convention: Optional[str] = CONVENTION,
+    batch: int = BATCH,
+    dtype: DType = DTYPE,
+    format: ShortFormat = SHORT_FORMAT,
+):
+    """One layer, every number with its arithmetic: output size, params, MACs, memory and the
+    receptive-field step from its input.
+
+    Example: convcalc explain alexnet-lecture conv2
+    """
+    from . import explain as explaining
+    from .memory import DTYPES
+
+    report = _report(spec, input, set, convention, batch)
+    result = explaining.explain(report, layer, dtypes=((dtype.value, DTYPES[dtype.value]),))
+    if format is ShortFormat.json:
+        from . import writers
+
+        _write(writers.dumps(explaining.explanation_dict(result)))
+    else:
+        _show(explaining.renderable(result))
+
+
+@app.command()
+@guarded
+def sweep(
+    spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list').",
+                               autocompletion=complete_spec),
+    sizes: str = typer.Option(..., "--sizes", metavar="LIST",
+                              help="Input sizes: 224,227 and ranges 320:640:32 (stop included);"
+                                   " 600x1000 for H×W."),
+    valid: bool = typer.Option(False, "--valid", help="Only the sizes at which every window"
+                                                      " tiles exactly and every merge aligns."),
+    set: Optional[List[str]] = SET,
+    convention: Optional[str] = CONVENTION,
+    format: ShortFormat = SHORT_FORMAT,
+):
+    """The network at many input sizes: output, params, MACs and what does not fit.
+
+    Example: convcalc sweep resnet50 --sizes 224:512:32
+    """
+    from . import sweep as sweeping
+
+    loaded = _load(spec, None, set, convention)
+    try:
+        chosen = sweeping.parse_sizes(sizes, len(loaded.input.spatial))
+    except ValueError as error:
+        raise UsageError(f"--sizes: {error}") from None
+    rows = sweeping.sweep(loaded, chosen)
+    if format is ShortFormat.json:
+        from . import writers
+
+        _write(writers.dumps(sweeping.rows_dict(rows, loaded.name, valid_only=valid)))
+    else:
+        _show(sweeping.table(rows, loaded.name, valid_only=valid))
+
+
+@app.command()
+@guarded
+def solve(
+    input: int = typer.Option(..., "--input", "-i", min=1, help="Input size on one axis."),
+    output: Optional[int] = typer.Option(None, "--output", "-o", min=1,
+                                         help="The output size wanted."),
+    keep_size: bool = typer.Option(False, "--keep-size",
+                                   help="Which paddings keep the size (⌈n/s⌉)."),
+    kernel: Optional[int] = typer.Option(None, "--kernel", "-k", min=1, help="Fix the kernel."),
+    stride: Optional[int] = typer.Option(None, "--stride", "-s", min=1, help="Fix the stride."),
+    padding: Optional[str] = typer.Option(None, "--padding", "-p", metavar="P|B,A",
+                                          help="Fix the padding: 1, or before,after."),
+    dilation: Optional[int] = typer.Option(None, "--dilation", "-d", min=1,
+                                           help="Fix the dilation."),
+    ceil_mode: bool = typer.Option(False, "--ceil-mode", help="Also pooling that rounds up."),
+    format: ShortFormat = SHORT_FORMAT,
+):
+    """Inverse questions: which kernel, stride, padding and dilation give an output size.
+
+    Example: convcalc solve --input 224 --output 112 --kernel 3
+    """
+    from . import solve as solving
+
+    if keep_size == (output is not None):
+        raise UsageError("give --output M, or --keep-size with --kernel K")
+    try:
+        if keep_size:
+            if kernel is None:
+                raise UsageError("--keep-size needs --kernel")
+            found = solving.keep_size(input, kernel, stride or 1, dilation or 1)
+        else:
+            pads = solving.parse_padding(padding) if padding is not None else None
+            found = solving.solve(input, output, kernel, stride, pads, dilation, ceil_mode)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if format is ShortFormat.json:
+        from . import writers
+
+        _write(writers.dumps(solving.solutions_dict(found)))
+    else:
+        _show(solving.table(found))
 
 
 class GraphFormat(str, Enum):

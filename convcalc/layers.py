@@ -11,7 +11,10 @@ Counting conventions (docs/formulas.md derives each formula):
   is PyTorch's ``sum(p.numel() for p in model.parameters())``;
 - ``buffers``: running statistics (BatchNorm's mean and variance);
 - ``macs``: multiply-accumulates of convolution and fully-connected layers only, bias additions
-  not counted — the convention of torchvision's published GFLOPS and the ResNet paper's "FLOPs".
+  not counted — the convention of torchvision's published GFLOPS and the ResNet paper's "FLOPs";
+- ``elementwise``: the other work, counted per element as each kind's `analyze` states: bias
+  additions, BatchNorm's scale and shift, one evaluation per activation, pooling's comparisons
+  or additions, the additions of a residual `add` (docs/formulas.md, "Element-wise work").
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class LayerMath:
     norm: int = 0
     buffers: int = 0
     macs: int = 0
+    elementwise: int = 0
     steps: tuple | None = None
     is_global: bool = False
     windows: tuple[Window, ...] = ()
@@ -136,6 +140,7 @@ class Conv(LayerKind):
             weights=conv_weights(kernel, inp.channels, a["out"], groups),
             biases=biases,
             macs=conv_macs(kernel, inp.channels, groups, out),
+            elementwise=out.numel if biases else 0,  # one bias addition per output element
             steps=_steps(windows),
             windows=windows,
             param_terms=terms,
@@ -198,13 +203,20 @@ class Pool(LayerKind):
         windows = tuple(slide(n, k, s, d, p, a["ceil_mode"])
                         for n, k, s, d, p in zip(inp.spatial, kernel, stride, dilation, pads))
         out = Shape(inp.channels, tuple(w.size_out for w in windows))
-        return LayerMath(output=out, steps=_steps(windows), windows=windows)
+        return LayerMath(output=out, steps=_steps(windows), windows=windows,
+                         elementwise=self.window_work(out.numel, prod(kernel)))
+
+    def window_work(self, outputs: int, taps: int) -> int:
+        """max: taps − 1 comparisons per output; average: taps − 1 additions and a division."""
+        return outputs * (taps - 1) if self.op == "maxpool" else outputs * taps
 
     def _adaptive(self, a, inp, axes):
         size = per_axis(1 if a["global"] else a["output"], axes, "output")
         out = Shape(inp.channels, size)
+        taps = inp.channels * prod(adaptive_taps(n, o) for n, o in zip(inp.spatial, size))
+        work = taps - out.numel if self.op == "maxpool" else taps
         if all(o == 1 for o in size):
-            return LayerMath(output=out, is_global=True)
+            return LayerMath(output=out, is_global=True, elementwise=work)
         steps = tuple(adaptive_step(n, o) for n, o in zip(inp.spatial, size))
         uneven = list(dict.fromkeys(f"{n} to {o}" for n, o, step in zip(inp.spatial, size, steps)
                                     if step is None))
@@ -212,12 +224,25 @@ class Pool(LayerKind):
         if uneven:
             notes = (f"adaptive pooling from {' and '.join(uneven)} uses windows of unequal size"
                      " or spacing, so the receptive field is unknown from here on",)
-        return LayerMath(output=out, steps=steps, rf_notes=notes)
+        return LayerMath(output=out, steps=steps, rf_notes=notes, elementwise=work)
+
+
+def adaptive_taps(size: int, out: int) -> int:
+    """Σ over PyTorch's adaptive windows [⌊i·n/o⌋, ⌈(i+1)·n/o⌉) of their lengths: n + o − gcd(n, o).
+
+    Σ⌈(i+1)n/o⌉ − Σ⌊i·n/o⌋ over i < o telescopes to n plus one for every window end that is not
+    whole, and (i+1)·n/o is whole for gcd(n, o) of the o ends.
+    """
+    from math import gcd
+
+    return size + out - gcd(size, out)
 
 
 def adaptive_step(size: int, out: int) -> Step | None:
     """PyTorch's adaptive window i spans [⌊i·n/o⌋, ⌈(i+1)·n/o⌉); a Step when all windows have one
     size and one spacing (7 → 3: [0,3), [2,5), [4,7) is kernel 3, stride 2), else None."""
+    if out > 100_000:  # too many windows to inspect: say unknown rather than guess
+        return None
     starts = [i * size // out for i in range(out)]
     ends = [-(-(i + 1) * size // out) for i in range(out)]
     kernels = {e - s for s, e in zip(starts, ends)}
@@ -252,6 +277,7 @@ class FullyConnected(LayerKind):
             weights=features * a["out"],  # one weight per (input, output) pair
             biases=biases,
             macs=features * a["out"],  # one multiply-accumulate per weight
+            elementwise=biases,  # one bias addition per output
             is_global=True,
             param_terms=((features, a["out"]),) + (((biases,),) if biases else ()),
             macs_terms=(features, a["out"]),
@@ -272,6 +298,7 @@ class BatchNorm(LayerKind):
             output=inp,
             norm=2 * c if a["affine"] else 0,  # γ and β, one each per channel
             buffers=2 * c if a["running_stats"] else 0,  # running mean and variance
+            elementwise=2 * inp.numel,  # y = a·x + b per element, the statistics folded in
             param_terms=((2, c),) if a["affine"] else (),
         )
 
@@ -295,7 +322,8 @@ class Merge(LayerKind):
                                    f" {shape}; {self.op} needs equal {what} (no broadcasting)")
         if self.op == "concat":
             return LayerMath(output=Shape(sum(s.channels for s in inputs), first.spatial))
-        return LayerMath(output=first)
+        # k inputs: k − 1 additions per element
+        return LayerMath(output=first, elementwise=(len(inputs) - 1) * first.numel)
 
 
 def deconv_size(n: int, k: int, s: int, d: int, pads: tuple[int, int], extra: int) -> int:
@@ -368,6 +396,7 @@ class Deconv(LayerKind):
             weights=prod(kernel) * inp.channels * per_group_out,  # weight [C_in, C_out/g, k…]
             biases=biases,
             macs=inp.numel * per_group_out * prod(kernel),  # every input element × its kernel
+            elementwise=out.numel if biases else 0,  # one bias addition per output element
             steps=tuple(steps),
             param_terms=((*kernel, inp.channels, per_group_out),) + (((biases,),) if biases
                                                                       else ()),
@@ -407,8 +436,10 @@ class Upsample(LayerKind):
                 steps.append(None)
                 notes.append(f"bilinear resizing from {n} down to {m} reads unevenly spaced"
                              " inputs, so the receptive field is unknown from here on")
-        return LayerMath(output=Shape(inp.channels, sizes), steps=tuple(steps),
-                         rf_notes=tuple(notes))
+        out = Shape(inp.channels, sizes)
+        # bilinear: a weighted sum of 2 inputs per axis, 2^axes multiply-adds per output
+        work = 0 if a["mode"] == "nearest" else out.numel * 2 ** axes
+        return LayerMath(output=out, steps=tuple(steps), rf_notes=tuple(notes), elementwise=work)
 
 
 class Reshape(LayerKind):
@@ -479,9 +510,12 @@ class SpatialPyramidPool(LayerKind):
                 raise LayerProblem(f"input size {n} is smaller than the finest level"
                                    f" {max(levels)}")
         bins = sum(level ** axes for level in levels)  # l×l bins per level (2-D)
+        taps = sum(inp.channels * prod(adaptive_taps(n, level) for n in inp.spatial)
+                   for level in levels)  # each level pools like adaptive pooling
+        work = taps - inp.channels * bins if a["mode"] == "max" else taps
         # With a 1×1 level some features see everything; otherwise each sees only its bin.
         return LayerMath(output=Shape(inp.channels * bins), is_global=1 in levels,
-                         steps=UNKNOWN)
+                         steps=UNKNOWN, elementwise=work)
 
 
 class RoIPool(LayerKind):
@@ -500,19 +534,26 @@ class RoIPool(LayerKind):
             if r > n:
                 raise LayerProblem(f"region {r} is larger than the feature map {n}")
         out = Shape(inp.channels, per_axis(a["output"], axes, "output"))
-        return LayerMath(output=out, steps=UNKNOWN,
+        # max over the region's bins, as adaptive pooling of the region to the output grid
+        taps = inp.channels * prod(adaptive_taps(r, o) for r, o in zip(region, out.spatial))
+        return LayerMath(output=out, steps=UNKNOWN, elementwise=taps - out.numel,
                          rf_notes=("the receptive field of a pooled region depends on where the"
                                 " region lies, so it is unknown from here on",))
 
 
 class Elementwise(LayerKind):
-    """A layer without parameters that keeps the shape (activations, dropout, LRN, softmax)."""
+    """A layer without parameters that keeps the shape (activations, dropout, LRN, softmax).
 
-    def __init__(self, op: str, doc: str, fields: tuple[Field, ...] = ()):
+    `per_element` gives its work per element from its fields: 1 evaluation for an activation,
+    0 for dropout (the identity at inference), …
+    """
+
+    def __init__(self, op: str, doc: str, fields: tuple[Field, ...] = (), per_element=1):
         self.op, self.doc, self.fields = op, doc, fields
+        self.per_element = per_element if callable(per_element) else (lambda a, n=per_element: n)
 
     def analyze(self, a, inp):
-        return LayerMath(output=inp)
+        return LayerMath(output=inp, elementwise=self.per_element(a) * inp.numel)
 
 
 _FRACTION = Number()
@@ -537,11 +578,11 @@ REGISTRY: dict[str, LayerKind] = {
         Field("alpha", _FRACTION, Fraction(1, 10000), "scale α"),
         Field("beta", _FRACTION, Fraction(3, 4), "exponent β"),
         Field("k", _FRACTION, 2, "additive constant k"),
-    )),
+    ), per_element=lambda a: a["size"] + 3),  # `size` squares summed, then scale, power, divide
     "dropout": Elementwise("dropout", "Dropout (no parameters; the identity at inference).", (
         Field("p", Number(0, 1), Fraction(1, 2), "probability of zeroing an element"),
-    )),
-    "softmax": Elementwise("softmax", "Softmax over channels."),
+    ), per_element=0),
+    "softmax": Elementwise("softmax", "Softmax over channels.", per_element=3),  # exp, sum, divide
     "relu": Elementwise("relu", "max(0, x)."),
     "relu6": Elementwise("relu6", "min(max(0, x), 6)."),
     "leaky_relu": Elementwise("leaky_relu", "x for x > 0, slope·x otherwise.", (

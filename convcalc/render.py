@@ -11,7 +11,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from . import text
+from . import explain, text
 from .check import CheckResult
 from .compare import FIGURES, Comparison
 from .expected import Rounded
@@ -35,8 +35,15 @@ def _warnings(report: Report) -> list:
     return [Text(f"warning: {w}", style="yellow") for w in report.warnings]
 
 
-def summary(report: Report, depth: int | None = None) -> Group:
+#: Extra columns `summary --columns` can add: header and the row's value.
+EXTRA_COLUMNS = ("ops", "memory", "trainable", "non_trainable", "buffers")  # + "formula"
+
+
+def summary(report: Report, depth: int | None = None, columns=(), dtype: str = "fp32") -> Group:
+    from .memory import DTYPES, memory
+
     total = report.totals
+    width = DTYPES[dtype]
     table = Table(title=f"{report.name} — input {text.shape(report.input)}", box=box.SIMPLE_HEAD,
                   show_footer=True, title_justify="left")
     table.add_column("layer", footer="total")
@@ -48,6 +55,24 @@ def summary(report: Report, depth: int | None = None) -> Group:
     table.add_column("RF", justify="right")
     table.add_column("jump", justify="right")
     table.add_column("MACs", justify="right", footer=text.count(total.macs))
+    extra = {
+        "ops": ("element-wise", lambda r: r.elementwise, total.elementwise, text.count),
+        "memory": (f"output ({dtype})", lambda r: r.output_shape.numel * report.batch * width,
+                   None, text.size),
+        "trainable": ("trainable", lambda r: r.trainable, total.trainable, text.count),
+        "non_trainable": ("non-trainable", lambda r: r.non_trainable, total.non_trainable,
+                          text.count),
+        "buffers": ("buffers", lambda r: r.buffers, total.buffers, text.count),
+        "formula": ("params arithmetic", explain.formula_column, None, str),
+    }
+    for column in columns:
+        header, _, footer, shown = extra[column]
+        table.add_column(header, justify="right",
+                         footer=shown(footer) if footer is not None else "")
+
+    def cells(values):
+        return [extra[c][3](v) if v else "" for c, v in zip(columns, values)]
+
     def share(params):
         return text.percent(Fraction(params, total.params)) if total.params and params else ""
 
@@ -58,19 +83,22 @@ def summary(report: Report, depth: int | None = None) -> Group:
             table.add_row(indent + r.name, r.op, text.shape(r.output_shape), text.window(r),
                           text.count(r.params) if r.params else "", share(r.params),
                           text.rf_size(r.rf), text.rf_jump(r.rf),
-                          text.count(r.macs) if r.macs else "")
+                          text.count(r.macs) if r.macs else "",
+                          *cells(extra[c][1](r) for c in columns))
         elif item.kind == "header":
             g = item.group
             table.add_row(Text(indent + g.name, style="bold"), Text(g.label, style="bold"), "",
                           "", Text(text.count(g.params), style="dim") if g.params else "",
                           Text(share(g.params), style="dim"), "", "",
-                          Text(text.count(g.macs), style="dim") if g.macs else "")
+                          Text(text.count(g.macs), style="dim") if g.macs else "",
+                          *("" for _ in columns))
         else:
             g = item.group
             table.add_row(Text(indent + g.name, style="bold"), g.label, text.shape(g.output_shape),
                           "", text.count(g.params) if g.params else "", share(g.params),
                           text.rf_size(g.rf), text.rf_jump(g.rf),
-                          text.count(g.macs) if g.macs else "")
+                          text.count(g.macs) if g.macs else "",
+                          *cells(_group_value(g, c, report.batch * width) for c in columns))
     split = (f" (trainable {text.count(total.trainable)}, non-trainable"
              f" {text.count(total.non_trainable)})" if total.non_trainable else "")
     convention = ("" if report.convention.name == "torch"
@@ -79,11 +107,28 @@ def summary(report: Report, depth: int | None = None) -> Group:
         f"weights {text.count(total.weights)} · biases {text.count(total.biases)} · params"
         f" {text.count(total.params)}{split} · buffers {text.count(total.buffers)} · MACs"
         f" {text.count(total.macs)} · FLOPs {text.count(total.flops)}{convention}")
+    m = memory(report, dtype)
+    batch = f", batch {report.batch}" if report.batch != 1 else ""
+    lines = [Text(
+        f"element-wise operations {text.count(total.elementwise)} · MACs with element-wise"
+        f" {text.count(total.macs_with_elementwise)}"),
+        Text(f"memory ({dtype}{batch}): params {text.size(m.params)} · input"
+             f" {text.size(m.input)} · activations {text.size(m.activations)} · inference peak"
+             f" {text.size(m.peak_inference)} · training ≈ {text.size(m.training)}")]
     outputs = []
     if len(report.outputs) > 1:
         outputs.append(Text("outputs: " + " · ".join(
             f"{name} {text.shape(report.row(name).output_shape)}" for name in report.outputs)))
-    return Group(table, footer, *outputs, *_warnings(report))
+    return Group(table, footer, *lines, *outputs, *_warnings(report))
+
+
+def _group_value(group, column: str, bytes_per_element: int):
+    if column == "formula":
+        return ""
+    if column == "memory":
+        return group.output_shape.numel * bytes_per_element
+    return {"ops": group.elementwise, "trainable": group.trainable,
+            "non_trainable": group.non_trainable, "buffers": group.buffers}[column]
 
 
 def one_layer(report: Report) -> Group:
@@ -100,11 +145,12 @@ def one_layer(report: Report) -> Group:
         lines.append(Text(
             f"  output {axis}: {rounding[0]}({w.size_in} + {w.pad_before} + {w.pad_after} − {span})"
             f" / {w.stride}{rounding[1]} + 1{dropped} = {w.size_out}"))
-    lines.append(Text(f"  params: {text.param_arithmetic(row)}"))
+    lines.append(Text(f"  params: {explain.param_arithmetic(row) if row.params else '0'}"))
     if row.weights or row.biases:
         lines.append(Text(f"          weights {text.count(row.weights)}, biases"
                           f" {text.count(row.biases)}"))
-    lines.append(Text(f"  MACs:   {text.macs_arithmetic(row)}"))
+    macs = explain.macs_terms(row, report.batch)
+    lines.append(Text(f"  MACs:   {text.product(macs) + ' = ' + text.count(row.macs) if row.macs else '0'}"))
     lines.append(Text(f"  receptive field: size {text.rf_size(row.rf)}, jump"
                       f" {text.rf_jump(row.rf)}, padding {text.rf_padding(row.rf)}"))
     return Group(*lines, *_warnings(report))

@@ -39,6 +39,7 @@ class LayerRow:
     norm: int
     stats: int
     macs: int
+    elementwise: int
     rf: ReceptiveField
     windows: tuple[Window, ...]
     attrs: MappingProxyType
@@ -83,12 +84,19 @@ class Totals:
     macs: int
     trainable: int
     non_trainable: int
+    elementwise: int
     output_shape: Shape
 
     @property
     def flops(self) -> int:
         """flops = 2 × macs: one multiplication and one addition per multiply-accumulate."""
         return 2 * self.macs
+
+    @property
+    def macs_with_elementwise(self) -> int:
+        """Everything: macs plus the element-wise work, each element-wise operation counted as
+        one (the "everything" totals of counters such as thop)."""
+        return self.macs + self.elementwise
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,7 @@ class GroupTotals:
     macs: int
     trainable: int
     non_trainable: int
+    elementwise: int
     output_shape: Shape
     rf: ReceptiveField
 
@@ -121,10 +130,12 @@ class ViewRow:
 
 
 def _sums(rows) -> tuple[int, ...]:
-    """weights, biases, params, buffers, macs, trainable and non-trainable summed over `rows`:
+    """weights, biases, params, buffers, macs, trainable, non-trainable and element-wise work
+    summed over `rows`:
     totals are never stored twice, always derived from the rows."""
     return tuple(sum(getattr(r, f) for r in rows) for f in
-                 ("weights", "biases", "params", "buffers", "macs", "trainable", "non_trainable"))
+                 ("weights", "biases", "params", "buffers", "macs", "trainable", "non_trainable",
+                  "elementwise"))
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,7 @@ class Report:
     groups: tuple = ()
     outputs: tuple[str, ...] = ()
     convention: Convention = DEFAULT
+    batch: int = 1
 
     @cached_property
     def totals(self) -> Totals:

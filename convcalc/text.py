@@ -93,14 +93,12 @@ def product(factors) -> str:
     return "×".join(str(f) for f in factors)
 
 
-def param_arithmetic(row: LayerRow) -> str:
-    """'11×11×3×96 + 96 = 34,944' (or '0' for a layer without parameters)."""
-    if not row.param_terms:
-        return "0"
-    return " + ".join(product(t) for t in row.param_terms) + f" = {count(row.params)}"
+def size(n: int) -> str:
+    """Bytes for people: 1,536 → '1.5 KiB' (binary units, one decimal, rounded half to even)."""
+    from fractions import Fraction
 
-
-def macs_arithmetic(row: LayerRow) -> str:
-    if not row.macs_terms:
-        return "0"
-    return f"{product(row.macs_terms)} = {count(row.macs)}"
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            tenths = round(Fraction(n, scale) * 10)
+            return f"{tenths // 10}.{tenths % 10} {unit}"
+    return f"{n} B"

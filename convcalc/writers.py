@@ -50,6 +50,7 @@ def layer_dict(row: LayerRow) -> dict:
         "macs": row.macs,
         "trainable": row.trainable,
         "non_trainable": row.non_trainable,
+        "elementwise": row.elementwise,
         "rf": rf_dict(row.rf),
         "block_path": list(row.path),
     }
@@ -67,16 +68,29 @@ def totals_dict(report: Report) -> dict:
     t = report.totals
     return {"weights": t.weights, "biases": t.biases, "params": t.params, "buffers": t.buffers,
             "macs": t.macs, "flops": t.flops, "trainable": t.trainable,
-            "non_trainable": t.non_trainable, "output_shape": t.output_shape.as_list()}
+            "non_trainable": t.non_trainable, "elementwise": t.elementwise,
+            "macs_with_elementwise": t.macs_with_elementwise,
+            "output_shape": t.output_shape.as_list()}
 
 
-def report_dict(report: Report) -> dict:
+def memory_dict(report: Report, dtype: str = "fp32") -> dict:
+    from .memory import memory
+
+    m = memory(report, dtype)
+    return {"dtype": m.dtype, "bytes_per_element": m.bytes_per_element, "params": m.params,
+            "input": m.input, "activations": m.activations,
+            "peak_inference": m.peak_inference, "training": m.training}
+
+
+def report_dict(report: Report, dtype: str = "fp32") -> dict:
     return {
         "name": report.name,
         "input": report.input.as_list(),
         "convention": report.convention.name,
+        "batch": report.batch,
         "layers": [layer_dict(r) for r in report.rows],
         "totals": totals_dict(report),
+        "memory": memory_dict(report, dtype),
         "outputs": list(report.outputs),
         "warnings": [str(w) for w in report.warnings],
     }

@@ -168,3 +168,25 @@ def test_graph_and_schema_commands_run():
 
     schema = json.loads(runner.invoke(app, ["schema"]).stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_explain_sweep_and_solve_commands_are_wired():
+    out = runner.invoke(app, ["explain", "alexnet-lecture", "conv2"])
+    assert out.exit_code == 0 and "5×5×48×256 = 307,200" in out.stdout  # k×k×(C_in/g)×C_out
+    bad = runner.invoke(app, ["explain", "alexnet-lecture", "cnv2"])
+    assert bad.exit_code == 2 and "did you mean 'conv2'" in bad.stderr
+    import json
+
+    rows = json.loads(runner.invoke(app, ["sweep", "alexnet-lecture", "--sizes", "224,227",
+                                          "--format", "json"]).stdout)
+    assert rows  # 224 leaves a remainder of (224 − 11) mod 4 = 1, 227 tiles exactly
+    sized = runner.invoke(app, ["sweep", "alexnet-lecture", "--sizes", "1:0"])
+    assert sized.exit_code == 2 and sized.stdout == ""
+    solved = runner.invoke(app, ["solve", "--input", "56", "--keep-size", "--kernel", "3"])
+    assert solved.exit_code == 0 and "⌊(56 + 1 + 1 − 3) / 1⌋ + 1 = 56" in solved.stdout
+    assert runner.invoke(app, ["solve", "--input", "56"]).exit_code == 2
+
+
+def test_summary_explain_adds_the_parameter_arithmetic():
+    out = runner.invoke(app, ["summary", "two-3x3", "--explain"]).stdout
+    assert out.count("3×3×128×128 = 147,456") == 2
