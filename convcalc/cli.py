@@ -525,6 +525,43 @@ def rf(
         _show(rfchart.terminal(report, every_layer), *render.warning_lines(report))
 
 
+@app.command()
+@guarded
+def diff(
+    specs: List[str] = typer.Argument(..., help="Two specs (or one, with --conventions).",
+                                      autocompletion=complete_spec),
+    conventions: Optional[str] = typer.Option(
+        None, "--conventions", metavar="A,B",
+        help="Count the first spec as A and the second (or the same one) as B, e.g. torch,keras."),
+    input: Optional[str] = INPUT,
+    format: ShortFormat = SHORT_FORMAT,
+):
+    """Why two specs' (or two conventions') params and MACs differ, cause by cause, adding up to
+    the total difference exactly.
+
+    Example: convcalc diff resnet50 keras-resnet50
+    """
+    from .diff import difference
+
+    names = [c.strip() for c in conventions.split(",")] if conventions else [None, None]
+    if len(names) != 2:
+        raise UsageError("--conventions takes two names, like torch,keras")
+    if len(specs) == 1 and conventions:
+        specs = [specs[0], specs[0]]
+    if len(specs) != 2:
+        raise UsageError("diff takes two specs, or one spec and --conventions A,B")
+    result = difference(_report(specs[0], input, None, names[0]),
+                        _report(specs[1], input, None, names[1]))
+    if format is ShortFormat.json:
+        from . import writers
+
+        _write(writers.dumps(writers.difference_dict(result)))
+    else:
+        from . import render
+
+        _show(render.difference(result))
+
+
 @app.command("explain")
 @guarded
 def explain_(

@@ -230,3 +230,27 @@ def listing(entries) -> Table:
         table.add_row(e["name"], "×".join(map(str, e["input"])), text.count(e["params"]),
                       e["description"])
     return table
+
+
+def difference(diff) -> Group:
+    """`convcalc diff`: each cause of the difference, then the totals it adds up to."""
+    a, b = diff.a, diff.b
+    table = Table(title=f"{b.name} − {a.name}", box=box.SIMPLE_HEAD, title_justify="left",
+                  show_footer=True)
+    table.add_column("cause", footer="total difference")
+    table.add_column("layers", justify="right")
+    table.add_column("params", justify="right", footer=_signed(diff.params))
+    table.add_column("MACs", justify="right", footer=_signed(diff.macs))
+    for cause in diff.causes:
+        table.add_row(cause.what, text.count(len(cause.layers)), _signed(cause.params),
+                      _signed(cause.macs))
+    check = Text(
+        f"params {text.count(a.totals.params)} ({a.name}, {a.convention.name}) → "
+        f"{text.count(b.totals.params)} ({b.name}, {b.convention.name}); MACs"
+        f" {text.count(a.totals.macs)} → {text.count(b.totals.macs)}; the causes add up to the"
+        " differences exactly")
+    return Group(table, check)
+
+
+def _signed(n: int) -> str:
+    return "0" if n == 0 else f"{'+' if n > 0 else '−'}{text.count(abs(n))}"

@@ -106,7 +106,8 @@ class Window:
     def unseen(self) -> int:
         """Input pixels after the last window's end that no window reads (padding not counted)."""
         last_end = (self.size_out - 1) * self.stride + self.span  # one past, in padded positions
-        return max(0, self.pad_before + self.size_in - last_end)
+        # the windows may end inside the left padding: then every input pixel is unseen
+        return min(self.size_in, max(0, self.pad_before + self.size_in - last_end))
 
     @property
     def exact_size(self) -> int:

@@ -231,3 +231,15 @@ def check_junit(results: list[CheckResult]) -> str:
                                 f" {expected} ({f.figure.source}), computed {computed}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def difference_dict(diff) -> dict:
+    a, b = diff.a.totals, diff.b.totals
+    return {
+        "a": {"name": diff.a.name, "convention": diff.a.convention.name},
+        "b": {"name": diff.b.name, "convention": diff.b.convention.name},
+        "params": {"a": a.params, "b": b.params, "difference": diff.params},
+        "macs": {"a": a.macs, "b": b.macs, "difference": diff.macs},
+        "causes": [{"what": c.what, "layers": list(c.layers), "params": c.params,
+                    "macs": c.macs} for c in diff.causes],
+    }
