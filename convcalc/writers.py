@@ -30,8 +30,14 @@ def exact(value):
 
 
 def rf_dict(rf: ReceptiveField) -> dict:
+    axes = rf.axes
+    if all(a is not None and type(a.size) is type(a.jump) is type(a.padding) is int
+           for a in axes):  # the common case, whole numbers: no conversion needed
+        return {"size": [a.size for a in axes], "jump": [a.jump for a in axes],
+                "padding": [a.padding for a in axes], "global": rf.is_global}
+
     def axis(attr):
-        return [exact(getattr(a, attr)) if a is not None else None for a in rf.axes]
+        return [exact(getattr(a, attr)) if a is not None else None for a in axes]
 
     return {"size": axis("size"), "jump": axis("jump"), "padding": axis("padding"),
             "global": rf.is_global}
