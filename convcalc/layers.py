@@ -288,18 +288,21 @@ class BatchNorm(LayerKind):
     op = "batchnorm"
     doc = "Batch normalisation: γ and β per channel (params), running mean and variance (buffers)."
     fields = (
-        Field("affine", Bool(), True, "learn γ and β (2·C params)"),
+        Field("affine", Bool(), True, "learn γ and β (2·C params); false: neither"),
+        Field("scale", Bool(), True, "learn γ (Keras' scale; false: only β is learned)"),
+        Field("center", Bool(), True, "learn β (Keras' center)"),
         Field("running_stats", Bool(), True, "keep running mean and variance (2·C buffers)"),
     )
 
     def analyze(self, a, inp):
         c = inp.channels
+        learned = (a["scale"] + a["center"]) if a["affine"] else 0  # γ and/or β per channel
         return LayerMath(
             output=inp,
-            norm=2 * c if a["affine"] else 0,  # γ and β, one each per channel
+            norm=learned * c,
             buffers=2 * c if a["running_stats"] else 0,  # running mean and variance
             elementwise=2 * inp.numel,  # y = a·x + b per element, the statistics folded in
-            param_terms=((2, c),) if a["affine"] else (),
+            param_terms=((learned, c),) if learned else (),
         )
 
 

@@ -495,3 +495,14 @@ def test_a_spec_default_beats_the_convention_and_an_unknown_convention_is_refuse
     assert report(text).row("c").biases == 16
     with pytest.raises(SpecError, match="unknown convention 'kerass' \\(did you mean 'keras'\\?\\)"):
         report(BN_NET.replace("name: bn\n", "name: bn\nconvention: kerass\n"))
+
+
+@pytest.mark.parametrize("fields, learned", [
+    ("", 2 * 8),  # γ and β
+    (", scale: false", 8),  # Keras' BatchNormalization(scale=False): β only
+    (", center: false", 8),
+    (", affine: false", 0),
+])
+def test_batchnorm_learns_gamma_and_or_beta(fields, learned):
+    r = report(f"name: b\ninput: [8, 4, 4]\nlayers:\n  - {{op: batchnorm{fields}}}\n")
+    assert r.totals.params == learned and r.totals.buffers == 2 * 8
