@@ -339,7 +339,9 @@ def conv(
     out: int = typer.Option(..., "--out", "-o", help="Output channels."),
     kernel: str = typer.Option(..., "--kernel", "-k", help="Kernel: 3 or 3x5."),
     stride: str = typer.Option("1", "--stride", "-s", help="Stride: 2 or 2x1."),
-    padding: str = typer.Option("0", "--padding", "-p", help="Padding: 1, 1x2, same or valid."),
+    padding: Optional[str] = typer.Option(None, "--padding", "-p",
+                                          help="Padding: 1, 1x2, same, valid or half (default 0,"
+                                               " or the convention's)."),
     dilation: str = typer.Option("1", "--dilation", "-d", help="Dilation: 1 or 2x2."),
     groups: int = typer.Option(1, "--groups", "-g", help="Channel groups."),
     bias: Optional[bool] = typer.Option(None, "--bias/--no-bias",
@@ -357,7 +359,7 @@ def conv(
     spec = _one_layer_spec("conv", input, {
         "out": out, "kernel": _number_or_list(kernel, "--kernel"),
         "stride": _number_or_list(stride, "--stride"),
-        "padding": _number_or_list(padding, "--padding"),
+        "padding": _number_or_list(padding, "--padding") if padding is not None else None,
         "dilation": _number_or_list(dilation, "--dilation"), "groups": groups, "bias": bias},
         convention)
     _emit_report(analyze(spec), format, one_layer=True)
@@ -374,7 +376,9 @@ def pool(
     input: str = typer.Option(..., "--input", "-i", metavar="CxHxW", help="Input shape."),
     kernel: str = typer.Option(..., "--kernel", "-k", help="Window: 3 or 3x2."),
     stride: Optional[str] = typer.Option(None, "--stride", "-s", help="Stride (default: kernel)."),
-    padding: str = typer.Option("0", "--padding", "-p", help="Padding: 1, 1x0, same or valid."),
+    padding: Optional[str] = typer.Option(None, "--padding", "-p",
+                                          help="Padding: 1, 1x0, same, valid or half (default 0,"
+                                               " or the convention's)."),
     ceil_mode: Optional[bool] = typer.Option(None, "--ceil-mode/--floor-mode",
                                              help="Round the output size up or down (default:"
                                                   " down, or the convention's)."),
@@ -391,7 +395,8 @@ def pool(
     spec = _one_layer_spec(f"{kind.value}pool", input, {
         "kernel": _number_or_list(kernel, "--kernel"),
         "stride": _number_or_list(stride, "--stride") if stride else None,
-        "padding": _number_or_list(padding, "--padding"), "ceil_mode": ceil_mode}, convention)
+        "padding": _number_or_list(padding, "--padding") if padding is not None else None,
+        "ceil_mode": ceil_mode}, convention)
     _emit_report(analyze(spec), format, one_layer=True)
 
 

@@ -67,7 +67,9 @@ def _counts(row: LayerRow) -> bool:
 
 
 def _signature(row: LayerRow) -> tuple:
-    return (row.op, row.output_shape.channels)
+    """What must agree for two layers to be counterparts: kind, channels in and out, kernel."""
+    kernel = tuple(w.kernel for w in row.windows) or row.attrs.get("kernel")
+    return (row.op, row.input_shapes[0].channels, row.output_shape.channels, kernel)
 
 
 def pair(a: Report, b: Report) -> tuple[list[tuple[LayerRow, LayerRow]], list, list]:

@@ -58,7 +58,8 @@ def summary(report: Report, depth: int | None = None, columns=(), dtype: str = "
     extra = {
         "ops": ("element-wise", lambda r: r.elementwise, total.elementwise, text.count),
         "memory": (f"output ({dtype})", lambda r: r.output_shape.numel * report.batch * width,
-                   None, text.size),
+                   sum(r.output_shape.numel for r in report.rows) * report.batch * width,
+                   text.size),
         "trainable": ("trainable", lambda r: r.trainable, total.trainable, text.count),
         "non_trainable": ("non-trainable", lambda r: r.non_trainable, total.non_trainable,
                           text.count),
