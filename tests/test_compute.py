@@ -122,3 +122,14 @@ def test_columns_and_memory_footer():
     assert "element-wise" in out and "output (fp16)" in out
     # params 2·3·3·128·128 fp16 = 589,824 bytes = 576.0 KiB
     assert "params 576.0 KiB" in out
+
+
+@pytest.mark.parametrize("name", sorted(__import__("convcalc.zoo", fromlist=["x"]).builtin_specs()))
+def test_sweep_works_on_every_built_in(name):
+    from convcalc.sweep import sweep
+
+    spec = load(name)
+    own = spec.input.spatial
+    rows = sweep(spec, [own, tuple(n + 32 for n in own)])
+    assert len(rows) == 2
+    assert rows[0].error is None and rows[0].report.totals.params == analyze(spec).totals.params
