@@ -32,8 +32,19 @@ from .layers import ALIASES, REGISTRY
 from .shapes import LayerProblem
 from .yamlspec import YList, YMap, yaml11_hint
 
-#: Layers one spec may expand to (blocks and repeats included); a guard against runaway repeats.
-MAX_LAYERS = 1_000_000
+#: Layers one spec may expand to (blocks and repeats included): a guard against runaway repeats,
+#: far above real networks (ResNet-152: 500 layers) and room for the 100,000-layer benchmark.
+#: CONVCALC_MAX_LAYERS raises or lowers it.
+MAX_LAYERS = 120_000
+
+
+def max_layers() -> int:
+    import os
+
+    try:
+        return max(1, int(os.environ.get("CONVCALC_MAX_LAYERS", MAX_LAYERS)))
+    except ValueError:
+        return MAX_LAYERS
 #: Blocks nested inside blocks.
 MAX_BLOCK_DEPTH = 32
 MAX_NAME = 200
@@ -212,16 +223,25 @@ class Expander:
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
                 raise SpecError(f"repeat must be a positive integer, not {count!r}"
                                 f"{yaml11_hint(count)}", self.at(raw.line_of("repeat")))
-            if count > MAX_LAYERS:
-                raise SpecError(f"repeat {count:,} exceeds the limit of {MAX_LAYERS:,} layers",
-                                self.at(raw.line_of("repeat")))
+            limit = max_layers()
+            if count > limit:
+                raise SpecError(f"repeat {count:,} exceeds the limit of {limit:,} layers"
+                                " (CONVCALC_MAX_LAYERS raises it)", self.at(raw.line_of("repeat")))
             if template:  # copies named by the template, directly in this list (no group)
                 path = scope.path
             else:
                 group = scope.prefix + local
                 self.groups.append(Group(group, f"{base} ×{count}", scope.path, line))
                 path = scope.path + (group,)
+            before = len(self.nodes)
             for k in range(count):
+                if k == 1:  # one copy made: refuse now if all of them would pass the limit
+                    projected = before + (len(self.nodes) - before) * count
+                    if projected > max_layers():
+                        raise SpecError(
+                            f"repeat {count:,} of {base} would expand to about {projected:,}"
+                            f" layers, more than the limit of {max_layers():,}"
+                            " (CONVCALC_MAX_LAYERS raises it)", self.at(raw.line_of("repeat")))
                 env = {**scope.env, "i": k}
                 copy = self.fill(name, env, line) if template else f"{local}.{k}"
                 if template and copy in scope.names:
@@ -355,9 +375,9 @@ class Expander:
             kind.validate(attrs)
         except LayerProblem as problem:
             raise SpecError(f"{label}: {problem}", self.at(line)) from None
-        if len(self.nodes) >= MAX_LAYERS:
-            raise SpecError(f"the spec expands to more than {MAX_LAYERS:,} layers",
-                            self.at(line))
+        if len(self.nodes) >= max_layers():
+            raise SpecError(f"the spec expands to more than {max_layers():,} layers"
+                            " (CONVCALC_MAX_LAYERS raises the limit)", self.at(line))
         node = Node(qualified, op, MappingProxyType(attrs), line, inputs, path)
         self.nodes.append(node)
         self.index[qualified] = node

@@ -222,7 +222,8 @@ def _block() -> dict:
 
 
 def _defaults() -> dict:
-    """`defaults:` takes every field name; the loader checks it as its first kind declares it."""
+    """`defaults:` takes every field name; the loader accepts a value that suits any kind
+    declaring the field, and applies it to the kinds whose field takes it."""
     declared: dict[str, tuple[str, Field]] = {}
     takers: dict[str, list[str]] = {}
     types: dict[str, list[dict]] = {}
@@ -237,13 +238,19 @@ def _defaults() -> dict:
     for name in sorted(declared):
         op, field = declared[name]
         applies = ", ".join(takers.get(name, [])) or "none"
-        checked = (f"checked as {op} declares it: " if any(t != types[name][0] for t in types[name])
-                   else "")
+        distinct = []
+        for schema in types[name]:
+            if schema not in distinct:
+                distinct.append(schema)
+        accepted = (copy.deepcopy(distinct[0]) if len(distinct) == 1
+                    else {"anyOf": copy.deepcopy(distinct)})
         properties[name] = {
             "description": f"`{name}` for every layer that has it and takes a default ({applies});"
-                           f" {checked}{field.type.describe()}. A written value, not an"
-                           " expression.",
-            **copy.deepcopy(field.type.schema())}
+                           f" {field.type.describe()}"
+                           + (" (or what another kind with this field accepts)"
+                              if len(distinct) > 1 else "")
+                           + ". A written value, not an expression.",
+            **accepted}
     return {"description": "field values for every layer whose kind has that field, e.g."
                            " {bias: false}",
             "type": ["object", "null"], "properties": properties,
