@@ -64,6 +64,8 @@ def computed_value(report: Report, figure: Figure):
         if figure.key == "gmacs":
             return Fraction(totals.macs, 10**9)
         value = getattr(totals, figure.key)
+    elif figure.layer not in report.group_totals and figure.layer not in report._by_name:
+        return None  # a group whose layers were all dropped by if: nothing to compare
     elif figure.key == "rf":
         source = report.group_totals.get(figure.layer) or report.row(figure.layer)
         axes = source.rf.axes

@@ -113,7 +113,7 @@ def guarded(command):
         except ConvcalcError as error:
             if _debug():
                 raise
-            typer.echo(f"convcalc: {error}", err=True)
+            typer.echo(f"convcalc: {one_line(str(error))}", err=True)
             raise typer.Exit(error.exit_code) from None
         except BrokenPipeError:
             sys.stderr.close()
@@ -129,6 +129,12 @@ def guarded(command):
             raise typer.Exit(3) from None
 
     return run
+
+
+def one_line(message: str) -> str:
+    """An error is one line: control characters a spec smuggled into a name are shown escaped."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode()
+                   for ch in message)
 
 
 def _write(text: str) -> None:
@@ -738,4 +744,10 @@ def list_(convention: Optional[str] = CONVENTION, format: ShortFormat = SHORT_FO
 
 def run() -> None:
     """Console-script entry point."""
+    import sys
+
+    # counts are exact Python ints, whatever their size: print them in full (parsing long
+    # literals is guarded in yamlspec, where a huge one would be slow)
+    if hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(0)
     app()

@@ -110,6 +110,8 @@ class _Parser:
         if self.at("op", "==", "!=", "<", "<=", ">", ">="):
             op = self.take()[1]
             right = self.sum()
+            if op not in ("==", "!=") and not (_number(left) and _number(right)):
+                raise ExprError(f"{op} compares numbers, not {left!r} and {right!r}")
             return {"==": left == right, "!=": left != right, "<": left < right,
                     "<=": left <= right, ">": left > right, ">=": left >= right}[op]
         return left
@@ -186,9 +188,21 @@ def _truth(value) -> bool:
     return bool(value)
 
 
+#: Results beyond this magnitude are refused: no network needs them, and unbounded growth through
+#: nested blocks would make numbers too long to print.
+MAX_MAGNITUDE = 10**18
+
+
+def _number(value) -> bool:
+    return isinstance(value, int)
+
+
 def _int(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ExprError(f"arithmetic needs integers, not {value!r}")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ExprError(f"a value beyond ±10**18 ({len(str(abs(value)))} digits); no network"
+                        " needs one")
     return value
 
 
@@ -201,6 +215,8 @@ def evaluate(text: str, names: dict):
         raise ExprError("empty expression")
     parser = _Parser(tokens, names)
     value = parser.expr()
+    if isinstance(value, int) and not isinstance(value, bool):
+        _int(value)
     if parser.pos != len(tokens):
         raise ExprError(f"unexpected {parser.tokens[parser.pos][1]!r}")
     return value

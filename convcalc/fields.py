@@ -22,6 +22,8 @@ def _is_int(value) -> bool:
 
 def _fail(what: str, value, where: Location, expected: str):
     shown = f"'{value}'" if isinstance(value, str) else repr(value)
+    if len(shown) > 60:
+        shown = shown[:40] + f"… ({len(shown)} characters)"
     if isinstance(value, (dict, list)):
         shown = "a mapping" if isinstance(value, dict) else "a list"
     wanted = "integer" if "integer" in expected else "boolean" if "true" in expected else ""

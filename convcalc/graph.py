@@ -113,6 +113,7 @@ class Expander:
         self.groups: list[Group] = []
         self.index: dict[str, Node] = {}
         self.readers: dict[str, int] = {}
+        self.instances = 0  # block uses expanded: they count against the limit, like layers
 
     def at(self, line) -> Location:
         return Location(self.file, line)
@@ -233,10 +234,11 @@ class Expander:
                 group = scope.prefix + local
                 self.groups.append(Group(group, f"{base} ×{count}", scope.path, line))
                 path = scope.path + (group,)
-            before = len(self.nodes)
+            before = len(self.nodes) + self.instances
             for k in range(count):
                 if k == 1:  # one copy made: refuse now if all of them would pass the limit
-                    projected = before + (len(self.nodes) - before) * count
+                    made = len(self.nodes) + self.instances - before
+                    projected = before + made * count
                     if projected > max_layers():
                         raise SpecError(
                             f"repeat {count:,} of {base} would expand to about {projected:,}"
@@ -316,6 +318,10 @@ class Expander:
                 if default is None:
                     raise SpecError(f"block '{name}' needs '{key}'", self.at(line))
                 args[key] = default
+        self.instances += 1
+        if self.instances + len(self.nodes) > max_layers():
+            raise SpecError(f"the spec expands to more than {max_layers():,} layers and block"
+                            " uses (CONVCALC_MAX_LAYERS raises the limit)", self.at(line))
         self.groups.append(Group(qualified, name, path, line))
         inner = _Scope(prefix=qualified + ".", input=inputs[0], env=args,
                        path=path + (qualified,), stack=scope.stack + (name,), top=False)

@@ -240,17 +240,18 @@ def adaptive_taps(size: int, out: int) -> int:
 
 def adaptive_step(size: int, out: int) -> Step | None:
     """PyTorch's adaptive window i spans [⌊i·n/o⌋, ⌈(i+1)·n/o⌉); a Step when all windows have one
-    size and one spacing (7 → 3: [0,3), [2,5), [4,7) is kernel 3, stride 2), else None."""
-    if out > 100_000:  # too many windows to inspect: say unknown rather than guess
+    size and one spacing (7 → 3: [0,3), [2,5), [4,7) is kernel 3, stride 2), else None.
+
+    With n = q·o + r, the starts ⌊i·n/o⌋ = i·q + ⌊i·r/o⌋ are evenly spaced for every i < o exactly
+    when r ≤ 1; then every window has q + r inputs (r = 0: q; r = 1: each end is one past
+    (i+1)·q). No window needs listing.
+    """
+    q, r = divmod(size, out)
+    if out == 1:
+        return Step(size, size, 0)
+    if q == 0 or r > 1:
         return None
-    starts = [i * size // out for i in range(out)]
-    ends = [-(-(i + 1) * size // out) for i in range(out)]
-    kernels = {e - s for s, e in zip(starts, ends)}
-    strides = {b - a for a, b in zip(starts, starts[1:])}
-    if len(kernels) == 1 and len(strides) <= 1:
-        kernel = kernels.pop()
-        return Step(kernel, strides.pop() if strides else kernel, 0)
-    return None
+    return Step(q + r, q, 0)
 
 
 class Flatten(LayerKind):
@@ -342,7 +343,10 @@ def transposed_step(k: int, s: int, d: int, p: int) -> Step | None:
     window: the step reports the widest hull any output reads (in inputs) and where output 0's
     hull starts, so that the size is the largest true field and unit 0's start is exact.
     """
-    if s * k > 1_000_000:
+    if d == 1:  # closed form: at most ⌈k/s⌉ inputs, output 0's first at ⌈(p − k + 1)/s⌉
+        first = -(-(p - k + 1) // s)
+        return Step(-(-k // s), Fraction(1, s), -first)
+    if s * k > 10_000:
         return None  # too many residues to enumerate; the field is reported unknown
     widest, first = 0, None
     for o in range(s):  # the pattern repeats every s outputs

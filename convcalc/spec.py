@@ -71,7 +71,8 @@ def parse_input(value, where: Location) -> Shape:
                         " [3, 224, 224]", where)
     for v in value:
         if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-            raise SpecError(f"input sizes must be positive integers, not {v!r}"
+            shown = repr(v) if len(repr(v)) <= 60 else repr(v)[:40] + "…"
+            raise SpecError(f"input sizes must be positive integers, not {shown}"
                             f"{yaml11_hint(v, 'integer')}", where)
     return Shape(value[0], tuple(value[1:]))
 
@@ -150,10 +151,12 @@ def _unused(nodes, readers, outputs, file) -> tuple[Diagnostic, ...]:
 def _convention(doc: YMap, file: str, override: str | None) -> Convention:
     """`convention: keras` in the spec, unless the command line says otherwise."""
     name = override or doc.get("convention") or DEFAULT.name
-    if name not in CONVENTIONS:
+    if not isinstance(name, str) or name not in CONVENTIONS:
         where = Location(file, None if override else doc.line_of("convention"))
         what = "--convention" if override else "convention"
-        raise SpecError(f"{what}: unknown convention '{name}'{did_you_mean(name, CONVENTIONS)};"
+        shown = name if isinstance(name, str) else ("a list" if isinstance(name, list)
+                                                    else "a mapping")
+        raise SpecError(f"{what}: unknown convention '{shown}'{did_you_mean(shown, CONVENTIONS)};"
                         f" choose one of {', '.join(CONVENTIONS)}", where)
     return CONVENTIONS[name]
 

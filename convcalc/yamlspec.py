@@ -18,11 +18,13 @@ from .errors import Location, SpecError
 MAX_NODES = 5_000_000
 #: Nodes that aliases may add by repeating anchored parts: a guard against "billion laughs".
 MAX_ALIAS_NODES = 100_000
+#: A plain number longer than this many characters is text: no network needs one.
+MAX_LITERAL = 100
 #: Nesting depth of mappings and sequences.
 MAX_DEPTH = 64
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*(_[0-9]+)*)")
-_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]{1,3})?")
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
@@ -94,6 +96,8 @@ def _scalar(node):
         return True
     if text in _FALSE:
         return False
+    if len(text) > MAX_LITERAL:  # int() and Fraction() of huge literals are slow or refused:
+        return Quoted(text)       # kept as text, so the field's check reports it
     if _INT.fullmatch(text):
         return int(text.replace("_", ""))
     if _FLOAT.fullmatch(text):
@@ -199,6 +203,12 @@ def parse_yaml(text: str, file: str):
             context = f" ({exc.context} on line {exc.context_mark.line + 1})"
         raise SpecError(f"YAML syntax error: {problem}{context}; check the indentation and"
                         " brackets", Location(file, line)) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        char = exc.character
+        shown = f"U+{char:04X}" if isinstance(char, int) else f"U+{ord(char):04X}"
+        raise SpecError(f"character {shown} is not allowed in YAML; remove it",
+                        Location(file, line)) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"YAML error: {exc}", Location(file)) from None
     except RecursionError:
