@@ -73,6 +73,8 @@ def complete_spec(incomplete: str) -> list:
 
 
 FORMAT = typer.Option(Format.table, "--format", "-f", help="Output format.")
+SPEC = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list').",
+                      autocompletion=complete_spec)
 SHORT_FORMAT = typer.Option(ShortFormat.table, "--format", "-f", help="Output format.")
 INPUT = typer.Option(None, "--input", "-i", metavar="CxHxW",
                      help="Override the spec's input shape, e.g. 3x224x224.")
@@ -262,8 +264,7 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 @app.command()
 @guarded
 def summary(
-    spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list').",
-                               autocompletion=complete_spec),
+    spec: str = SPEC,
     input: Optional[str] = INPUT,
     set: Optional[List[str]] = SET,
     convention: Optional[str] = CONVENTION,
@@ -497,8 +498,7 @@ def schema():
 @app.command()
 @guarded
 def rf(
-    spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list').",
-                               autocompletion=complete_spec),
+    spec: str = SPEC,
     input: Optional[str] = INPUT,
     set: Optional[List[str]] = SET,
     convention: Optional[str] = CONVENTION,
@@ -576,8 +576,7 @@ def diff(
 @app.command("explain")
 @guarded
 def explain_(
-    spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list').",
-                               autocompletion=complete_spec),
+    spec: str = SPEC,
     layer: str = typer.Argument(..., help="The layer's (qualified) name, as summary shows it."),
     input: Optional[str] = INPUT,
     set: Optional[List[str]] = SET,
@@ -607,8 +606,7 @@ def explain_(
 @app.command()
 @guarded
 def sweep(
-    spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list').",
-                               autocompletion=complete_spec),
+    spec: str = SPEC,
     sizes: str = typer.Option(..., "--sizes", metavar="LIST",
                               help="Input sizes: 224,227 and ranges 320:640:32 (stop included);"
                                    " 600x1000 for H×W."),
@@ -690,8 +688,7 @@ class GraphFormat(str, Enum):
 @app.command()
 @guarded
 def graph(
-    spec: str = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list').",
-                               autocompletion=complete_spec),
+    spec: str = SPEC,
     input: Optional[str] = INPUT,
     set: Optional[List[str]] = SET,
     convention: Optional[str] = CONVENTION,
