@@ -133,3 +133,20 @@ def test_sweep_works_on_every_built_in(name):
     rows = sweep(spec, [own, tuple(n + 32 for n in own)])
     assert len(rows) == 2
     assert rows[0].error is None and rows[0].report.totals.params == analyze(spec).totals.params
+
+
+def test_json_contract_has_the_convention_compute_and_memory_fields():
+    import json
+
+    doc = json.loads(runner.invoke(app, ["summary", "resnet18", "--format", "json", "--batch",
+                                         "2", "--dtype", "fp16"]).stdout)
+    assert doc["convention"] == "torch" and doc["batch"] == 2
+    for key in ("trainable", "non_trainable", "elementwise"):
+        assert all(type(layer[key]) is int for layer in doc["layers"])
+    totals = doc["totals"]
+    assert totals["macs_with_elementwise"] == totals["macs"] + totals["elementwise"]
+    assert totals["params"] == totals["trainable"] + totals["non_trainable"] == 11_689_512
+    memory = doc["memory"]
+    assert memory["dtype"] == "fp16" and memory["bytes_per_element"] == 2
+    assert memory["params"] == 2 * 11_689_512 and memory["input"] == 2 * 3 * 224 * 224 * 2
+    assert all(type(memory[k]) is int for k in ("activations", "peak_inference", "training"))
