@@ -11,11 +11,14 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from . import explain, text
-from .check import CheckResult
-from .compare import FIGURES, Comparison
-from .expected import Rounded
+from typing import TYPE_CHECKING
+
+from . import text
 from .report import Report
+
+if TYPE_CHECKING:  # imported where used: a summary needs none of them
+    from .check import CheckResult
+    from .compare import Comparison
 
 
 def console(file=None, record: bool = False) -> Console:
@@ -23,7 +26,7 @@ def console(file=None, record: bool = False) -> Console:
     `record` keeps what it prints, for `save_svg`."""
     file = file or sys.stdout
     terminal = file.isatty()
-    return Console(file=file, highlight=False, soft_wrap=not terminal,
+    return Console(file=file, highlight=False, soft_wrap=not terminal, emoji=False,
                    width=None if terminal else 400, record=record)
 
 
@@ -64,7 +67,7 @@ def summary(report: Report, depth: int | None = None, columns=(), dtype: str = "
         "non_trainable": ("non-trainable", lambda r: r.non_trainable, total.non_trainable,
                           text.count),
         "buffers": ("buffers", lambda r: r.buffers, total.buffers, text.count),
-        "formula": ("params arithmetic", explain.formula_column, None, str),
+        "formula": ("params arithmetic", _formula, None, str),
     }
     for column in columns:
         header, _, footer, shown = extra[column]
@@ -123,6 +126,12 @@ def summary(report: Report, depth: int | None = None, columns=(), dtype: str = "
     return Group(table, footer, *lines, *outputs, *_warnings(report))
 
 
+def _formula(row) -> str:
+    from .explain import formula_column
+
+    return formula_column(row)
+
+
 def _group_value(group, column: str, bytes_per_element: int):
     if column == "formula":
         return ""
@@ -134,6 +143,8 @@ def _group_value(group, column: str, bytes_per_element: int):
 
 def one_layer(report: Report) -> Group:
     """The answer to `convcalc conv` / `convcalc pool`: every number with its arithmetic."""
+    from . import explain
+
     row = report.rows[0]
     lines = [Text(f"{row.op}: {text.shape(row.input_shapes[0])} → {text.shape(row.output_shape)}",
                   style="bold")]
@@ -158,6 +169,8 @@ def one_layer(report: Report) -> Group:
 
 
 def comparison(comp: Comparison) -> Table:
+    from .compare import FIGURES
+
     first = comp.reports[0].name
     table = Table(title=f"relative to {first}", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("")
@@ -194,6 +207,8 @@ def comparison_lines(comp: Comparison) -> list[Text]:
 
 
 def _value(v, like=None) -> str:
+    from .expected import Rounded
+
     if isinstance(like, Rounded):
         return like.rounded(v) if v is not None else "?"
     if isinstance(v, Rounded):

@@ -7,17 +7,18 @@ is null. Output is deterministic: the same input gives byte-identical text.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from . import text
-from .check import CheckResult
-from .compare import FIGURES, Comparison
 from .expected import Rounded
 from .receptive import ReceptiveField
 from .report import LayerRow, Report
+
+if TYPE_CHECKING:
+    from .check import CheckResult
+    from .compare import Comparison
 
 
 def exact(value):
@@ -127,6 +128,9 @@ CSV_COLUMNS = ("name", "op", "inputs", "output_shape", "weights", "biases", "par
 
 def report_csv(report: Report) -> str:
     """One row per layer; shapes and per-axis values joined by 'x'."""
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -162,6 +166,8 @@ def report_markdown(report: Report) -> str:
 
 
 def comparison_dict(comparison: Comparison) -> dict:
+    from .compare import FIGURES
+
     specs = []
     for i, report in enumerate(comparison.reports):
         specs.append({
