@@ -65,7 +65,9 @@ def computed_value(report: Report, figure: Figure):
             return Fraction(totals.macs, 10**9)
         value = getattr(totals, figure.key)
     elif figure.layer not in report.group_totals and figure.layer not in report._by_name:
-        return None  # a group whose layers were all dropped by if: nothing to compare
+        # a group whose layers were all dropped by if: its counts are an empty sum, its shape
+        # and field do not exist
+        return None if figure.key in ("output_shape", "rf") else 0
     elif figure.key == "rf":
         source = report.group_totals.get(figure.layer) or report.row(figure.layer)
         axes = source.rf.axes

@@ -101,6 +101,9 @@ def _value(key: str, value, where: Location):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise SpecError(f"expected gmacs must be a number like 4.089, not {value!r}", where)
         written = getattr(value, "text", str(value))
+        if "e" in written.lower():
+            raise SpecError(f"expected gmacs: write {written} as plain decimals, as published",
+                            where)
         return Rounded(Fraction(written), _decimals(written))
     if key == "output_shape":
         if not isinstance(value, list) or not value:

@@ -110,10 +110,14 @@ class _Parser:
         if self.at("op", "==", "!=", "<", "<=", ">", ">="):
             op = self.take()[1]
             right = self.sum()
-            if op not in ("==", "!=") and not (_number(left) and _number(right)):
+            if op == "==":
+                return left == right
+            if op == "!=":
+                return left != right
+            if not (_number(left) and _number(right)):
                 raise ExprError(f"{op} compares numbers, not {left!r} and {right!r}")
-            return {"==": left == right, "!=": left != right, "<": left < right,
-                    "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+            return {"<": left < right, "<=": left <= right, ">": left > right,
+                    ">=": left >= right}[op]
         return left
 
     def sum(self):

@@ -71,6 +71,8 @@ def yaml11_hint(value, wanted: str = "") -> str:
     if not isinstance(value, str):
         return ""
     text = value.strip()
+    if len(text) > MAX_LITERAL and re.fullmatch(r"[-+0-9_.eE]+", text):
+        return f"; numbers longer than {MAX_LITERAL} characters are not accepted"
     if getattr(value, "quoted", False) and re.fullmatch(r"[-+]?[0-9_.]+|true|false", text):
         return "; remove the quotes to write a number or boolean"
     if text.lower() in {"yes", "no", "on", "off", "y", "n"}:
@@ -97,7 +99,7 @@ def _scalar(node):
     if text in _FALSE:
         return False
     if len(text) > MAX_LITERAL:  # int() and Fraction() of huge literals are slow or refused:
-        return Quoted(text)       # kept as text, so the field's check reports it
+        return text               # kept as text, so the field's check reports it
     if _INT.fullmatch(text):
         return int(text.replace("_", ""))
     if _FLOAT.fullmatch(text):
