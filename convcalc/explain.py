@@ -27,7 +27,7 @@ from . import text
 from .analysis import AXIS_NAMES
 from .errors import UsageError, did_you_mean
 from .layers import REGISTRY, LayerMath
-from .receptive import UNKNOWN, AxisRF, ReceptiveField, Step, at_input
+from .receptive import UNKNOWN, AxisRF, ReceptiveField, Step, at_input, centre
 from .report import LayerRow, Report
 from .shapes import Window, per_axis
 
@@ -706,11 +706,6 @@ def _merge_lines(report: Report, row: LayerRow, before) -> list[str]:
             continue
         per_axis_lines.append(_hull_lines(column, after))
     return _by_axis(names, per_axis_lines)
-
-
-def centre(a: AxisRF) -> Fraction:
-    """Centre of unit 0's field: (r − 1)/2 − P."""
-    return Fraction(a.size - 1) / 2 - a.padding
 
 
 def _hull_lines(column, after: AxisRF) -> list[str]:

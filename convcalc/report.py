@@ -100,22 +100,13 @@ class Totals:
 
 
 @dataclass(frozen=True)
-class GroupTotals:
-    """A block instance or repeat, summed over its layers; its output is its last layer's."""
+class GroupTotals(Totals):
+    """A block instance or repeat: the totals of its layers; its output is its last layer's."""
 
-    name: str
-    label: str
-    level: int
-    weights: int
-    biases: int
-    params: int
-    buffers: int
-    macs: int
-    trainable: int
-    non_trainable: int
-    elementwise: int
-    output_shape: Shape
-    rf: ReceptiveField
+    name: str = ""
+    label: str = ""
+    level: int = 0
+    rf: ReceptiveField | None = None
 
 
 @dataclass(frozen=True)
@@ -208,8 +199,9 @@ class Report:
             for g in r.path:
                 members.setdefault(g, []).append(r)
         labels = {g.name: g.label for g in self.groups}
-        return {g: GroupTotals(g, labels.get(g, ""), rows[-1].path.index(g), *_sums(rows),
-                               rows[-1].output_shape, rows[-1].rf)
+        return {g: GroupTotals(*_sums(rows), rows[-1].output_shape, name=g,
+                               label=labels.get(g, ""), level=rows[-1].path.index(g),
+                               rf=rows[-1].rf)
                 for g, rows in members.items()}
 
     def view(self, depth: int | None = None) -> tuple[ViewRow, ...]:

@@ -22,9 +22,6 @@ from .yamlspec import YList, YMap, parse_yaml, read_spec_text, yaml11_hint
 TOP_LEVEL = ("name", "description", "convention", "input", "params", "defaults", "blocks",
              "layers", "outputs", "expected", "source", "notes")
 
-#: Kept for readers of older code: a layer of the expanded graph.
-LayerSpec = Node
-
 
 @dataclass(frozen=True)
 class Spec:
