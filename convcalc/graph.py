@@ -45,6 +45,9 @@ def max_layers() -> int:
         return max(1, int(os.environ.get("CONVCALC_MAX_LAYERS", MAX_LAYERS)))
     except ValueError:
         return MAX_LAYERS
+#: Block uses one spec may expand (DenseNet-201 has about a hundred); each costs work even when
+#: it yields no layer, so runaway repeats of blocks are refused early.
+MAX_BLOCK_USES = 50_000
 #: Blocks nested inside blocks.
 MAX_BLOCK_DEPTH = 32
 MAX_NAME = 200
@@ -235,10 +238,17 @@ class Expander:
                 self.groups.append(Group(group, f"{base} ×{count}", scope.path, line))
                 path = scope.path + (group,)
             before = len(self.nodes) + self.instances
+            instances_before = self.instances
             for k in range(count):
                 if k == 1:  # one copy made: refuse now if all of them would pass the limit
                     made = len(self.nodes) + self.instances - before
                     projected = before + made * count
+                    uses = self.instances - instances_before
+                    if uses and self.instances + (count - 1) * uses > MAX_BLOCK_USES:
+                        raise SpecError(
+                            f"repeat {count:,} of {base} would expand more than"
+                            f" {MAX_BLOCK_USES:,} block uses; write a smaller repeat",
+                            self.at(raw.line_of("repeat")))
                     if projected > max_layers():
                         raise SpecError(
                             f"repeat {count:,} of {base} would expand to about {projected:,}"
@@ -319,7 +329,7 @@ class Expander:
                     raise SpecError(f"block '{name}' needs '{key}'", self.at(line))
                 args[key] = default
         self.instances += 1
-        if self.instances + len(self.nodes) > max_layers():
+        if self.instances > MAX_BLOCK_USES or self.instances + len(self.nodes) > max_layers():
             raise SpecError(f"the spec expands to more than {max_layers():,} layers and block"
                             " uses (CONVCALC_MAX_LAYERS raises the limit)", self.at(line))
         self.groups.append(Group(qualified, name, path, line))
