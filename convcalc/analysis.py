@@ -8,7 +8,7 @@ into warnings. The walk is linear in the number of layers and edges.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from .records import replace
 
 from .errors import ShapeError
 from .layers import REGISTRY

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 from fractions import Fraction
 
 from .analysis import analyze
@@ -12,7 +12,7 @@ from .report import Report
 from .spec import Spec
 
 
-@dataclass(frozen=True)
+@record
 class FigureResult:
     figure: Figure
     computed: object  # int, a tuple per axis, or None when the value is unknown
@@ -41,7 +41,7 @@ def _close(expected, computed, tolerance: Fraction) -> bool:
     return abs(Fraction(computed) - expected) <= tolerance * abs(expected)
 
 
-@dataclass(frozen=True)
+@record
 class CheckResult:
     name: str
     file: str

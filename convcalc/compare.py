@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 from fractions import Fraction
 
 from .report import Report
@@ -11,7 +11,7 @@ from .report import Report
 FIGURES = ("params", "weights", "biases", "buffers", "macs")
 
 
-@dataclass(frozen=True)
+@record
 class Comparison:
     reports: tuple[Report, ...]
 

@@ -16,10 +16,10 @@ prints as "FLOPs". docs/spec.md ("Conventions") is generated from this table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 
 
-@dataclass(frozen=True)
+@record
 class Convention:
     name: str
     doc: str

@@ -9,7 +9,7 @@ are the report's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 from functools import cached_property
 
 from . import text
@@ -19,7 +19,7 @@ from .shapes import Shape
 INPUT = "input"
 
 
-@dataclass(frozen=True)
+@record
 class Node:
     """One box: the network's input, a layer, or a collapsed block."""
 
@@ -34,7 +34,7 @@ class Node:
     parent: str | None  # the id of the innermost expanded block around it
 
 
-@dataclass(frozen=True)
+@record
 class Cluster:
     """An expanded block, drawn as a box around its layers."""
 
@@ -53,7 +53,7 @@ class Cluster:
         return " · ".join(parts)
 
 
-@dataclass(frozen=True)
+@record
 class Diagram:
     name: str
     items: tuple[Node | Cluster, ...]  # in the order of the summary table: input first

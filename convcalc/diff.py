@@ -10,7 +10,7 @@ once, so the causes add up to the total difference exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 from difflib import SequenceMatcher
 
 from .report import LayerRow, Report
@@ -36,7 +36,7 @@ def counted(row: LayerRow) -> dict[str, int]:
     }
 
 
-@dataclass(frozen=True)
+@record
 class Cause:
     """One reason for a difference: what it is, the layers it concerns (B's names where paired),
     and how much of the params and MACs difference (B − A) it explains."""
@@ -47,7 +47,7 @@ class Cause:
     macs: int
 
 
-@dataclass(frozen=True)
+@record
 class Difference:
     a: Report
     b: Report

@@ -6,11 +6,11 @@ is always ``file:line: what is wrong and how to fix it``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 from difflib import get_close_matches
 
 
-@dataclass(frozen=True)
+@record
 class Location:
     """Where something stands in a spec: a file name (or ``<command line>``) and a 1-based line."""
 

@@ -19,7 +19,7 @@ end up with a source: a published number without one is an error.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from .records import record
 from fractions import Fraction
 
 from .errors import Location, SpecError, did_you_mean
@@ -34,7 +34,7 @@ _META = ("source", "tolerance")
 OUTPUT = "output:"
 
 
-@dataclass(frozen=True)
+@record
 class Rounded:
     """A figure published rounded to `decimals` places (e.g. torchvision's GFLOPS 4.089)."""
 
@@ -59,7 +59,7 @@ def _decimals(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
-@dataclass(frozen=True)
+@record
 class Figure:
     """One published number: of the totals (`layer` None) or of one layer."""
 
@@ -71,7 +71,7 @@ class Figure:
     line: int
 
 
-@dataclass(frozen=True)
+@record
 class Expected:
     figures: tuple[Figure, ...]
 

@@ -20,7 +20,7 @@ is printed and checks that it gives the report's number.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from .records import record
 from fractions import Fraction
 
 from . import text
@@ -35,7 +35,7 @@ from .shapes import Window, per_axis
 # The result
 
 
-@dataclass(frozen=True)
+@record
 class Section:
     """A titled group of lines, e.g. 'parameters' and its arithmetic."""
 
@@ -43,7 +43,7 @@ class Section:
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Explanation:
     """One layer explained: its row, the fields it starts from, and the lines that explain it.
 

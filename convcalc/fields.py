@@ -6,7 +6,7 @@ JSON Schema all come from these declarations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 from fractions import Fraction
 
 from .errors import Location, SpecError
@@ -51,7 +51,7 @@ class FieldType:
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
+@record
 class Int(FieldType):
     """An integer with a lower bound (1 for sizes, 0 for padding-like counts)."""
 
@@ -74,7 +74,7 @@ class Int(FieldType):
         return {"type": "integer", "minimum": self.minimum}
 
 
-@dataclass(frozen=True)
+@record
 class PerAxis(FieldType):
     """An integer for every spatial axis, or a list with one integer per axis."""
 
@@ -152,7 +152,7 @@ class Bool(FieldType):
         return {"type": "boolean"}
 
 
-@dataclass(frozen=True)
+@record
 class Number(FieldType):
     """A real number, kept exact as a Fraction (dropout rates, LRN constants)."""
 
@@ -202,7 +202,7 @@ class Choice(FieldType):
         return {"enum": list(self.choices)}
 
 
-@dataclass(frozen=True)
+@record
 class Field:
     """One field of a layer kind: its name, type, default and a one-line description."""
 

@@ -23,7 +23,7 @@ Rules (docs/spec.md, "Graphs and blocks"):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from .records import record
 from types import MappingProxyType
 
 from .errors import Location, SpecError, did_you_mean
@@ -55,7 +55,7 @@ ENTRY_KEYS = ("op", "block", "name", "from", "repeat", "if")
 _FIELD = re.compile(r"\{([^{}]*)\}")
 
 
-@dataclass(frozen=True)
+@record
 class Node:
     """One layer of the expanded graph."""
 
@@ -67,7 +67,7 @@ class Node:
     path: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Group:
     """A block instance or a repeat: a named group of consecutive nodes, for display and checks."""
 
@@ -77,7 +77,7 @@ class Group:
     line: int | None
 
 
-@dataclass(frozen=True)
+@record
 class BlockDef:
     name: str
     params: dict  # name → default (None: required)
@@ -86,17 +86,17 @@ class BlockDef:
     line: int
 
 
-@dataclass
 class _Scope:
-    prefix: str
-    input: str
-    env: dict
-    path: tuple[str, ...]
-    stack: tuple[str, ...]
-    top: bool
-    names: dict = field(default_factory=dict)
-    pending: dict = field(default_factory=dict)
-    counters: dict = field(default_factory=dict)
+    """One list being expanded: its name prefix, input, arguments, block path and the names
+    seen so far (mutable, unlike the records)."""
+
+    def __init__(self, prefix: str, input: str, env: dict, path: tuple[str, ...],
+                 stack: tuple[str, ...], top: bool):
+        self.prefix, self.input, self.env, self.path, self.stack, self.top = (
+            prefix, input, env, path, stack, top)
+        self.names: dict = {}
+        self.pending: dict = {}
+        self.counters: dict = {}
 
 
 def is_identifier(name) -> bool:
@@ -117,6 +117,7 @@ class Expander:
         self.index: dict[str, Node] = {}
         self.readers: dict[str, int] = {}
         self.instances = 0  # block uses expanded: they count against the limit, like layers
+        self.limit = max_layers()  # read once: os.environ costs microseconds per look-up
 
     def at(self, line) -> Location:
         return Location(self.file, line)
@@ -227,7 +228,7 @@ class Expander:
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
                 raise SpecError(f"repeat must be a positive integer, not {count!r}"
                                 f"{yaml11_hint(count)}", self.at(raw.line_of("repeat")))
-            limit = max_layers()
+            limit = self.limit
             if count > limit:
                 raise SpecError(f"repeat {count:,} exceeds the limit of {limit:,} layers"
                                 " (CONVCALC_MAX_LAYERS raises it)", self.at(raw.line_of("repeat")))
@@ -249,10 +250,10 @@ class Expander:
                             f"repeat {count:,} of {base} would expand more than"
                             f" {MAX_BLOCK_USES:,} block uses; write a smaller repeat",
                             self.at(raw.line_of("repeat")))
-                    if projected > max_layers():
+                    if projected > self.limit:
                         raise SpecError(
                             f"repeat {count:,} of {base} would expand to about {projected:,}"
-                            f" layers, more than the limit of {max_layers():,}"
+                            f" layers, more than the limit of {self.limit:,}"
                             " (CONVCALC_MAX_LAYERS raises it)", self.at(raw.line_of("repeat")))
                 env = {**scope.env, "i": k}
                 copy = self.fill(name, env, line) if template else f"{local}.{k}"
@@ -329,8 +330,8 @@ class Expander:
                     raise SpecError(f"block '{name}' needs '{key}'", self.at(line))
                 args[key] = default
         self.instances += 1
-        if self.instances > MAX_BLOCK_USES or self.instances + len(self.nodes) > max_layers():
-            raise SpecError(f"the spec expands to more than {max_layers():,} layers and block"
+        if self.instances > MAX_BLOCK_USES or self.instances + len(self.nodes) > self.limit:
+            raise SpecError(f"the spec expands to more than {self.limit:,} layers and block"
                             " uses (CONVCALC_MAX_LAYERS raises the limit)", self.at(line))
         self.groups.append(Group(qualified, name, path, line))
         inner = _Scope(prefix=qualified + ".", input=inputs[0], env=args,
@@ -391,8 +392,8 @@ class Expander:
             kind.validate(attrs)
         except LayerProblem as problem:
             raise SpecError(f"{label}: {problem}", self.at(line)) from None
-        if len(self.nodes) >= max_layers():
-            raise SpecError(f"the spec expands to more than {max_layers():,} layers"
+        if len(self.nodes) >= self.limit:
+            raise SpecError(f"the spec expands to more than {self.limit:,} layers"
                             " (CONVCALC_MAX_LAYERS raises the limit)", self.at(line))
         node = Node(qualified, op, MappingProxyType(attrs), line, inputs, path)
         self.nodes.append(node)

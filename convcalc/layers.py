@@ -19,7 +19,7 @@ Counting conventions (docs/formulas.md derives each formula):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 from fractions import Fraction
 from math import prod
 
@@ -28,7 +28,7 @@ from .receptive import UNKNOWN, Step
 from .shapes import LayerProblem, Shape, Window, padding_pairs, per_axis, slide
 
 
-@dataclass(frozen=True)
+@record
 class LayerMath:
     """What one layer does to one input: everything the analysis needs, from one computation.
 

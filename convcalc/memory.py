@@ -15,7 +15,7 @@ Formulas (derived in docs/formulas.md, "Memory"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 
 from .report import Report
 
@@ -23,7 +23,7 @@ from .report import Report
 DTYPES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 
 
-@dataclass(frozen=True)
+@record
 class Memory:
     """Bytes, exact integers; activations include the report's batch."""
 

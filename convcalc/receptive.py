@@ -20,11 +20,11 @@ are not uniform, such as adaptive pooling that does not divide its input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 from fractions import Fraction
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """One layer's local window on one axis: span k (dilation folded in), stride s, padding p."""
 
@@ -33,7 +33,7 @@ class Step:
     pad_before: int
 
 
-@dataclass(frozen=True)
+@record
 class AxisRF:
     """Receptive field of one unit along one input axis; jump/padding are None once global."""
 
@@ -42,7 +42,7 @@ class AxisRF:
     padding: int | Fraction | None
 
 
-@dataclass(frozen=True)
+@record
 class ReceptiveField:
     """Per input axis (None where unknown), and whether one unit sees the whole input."""
 

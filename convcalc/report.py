@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from .records import record, replace
 from functools import cached_property
 from types import MappingProxyType
 
@@ -12,7 +12,7 @@ from .receptive import ReceptiveField
 from .shapes import Shape, Window
 
 
-@dataclass(frozen=True)
+@record
 class Diagnostic:
     """A warning about one layer, with the spec line it comes from."""
 
@@ -25,7 +25,7 @@ class Diagnostic:
         return f"{self.location}: layer '{self.layer}' ({self.op}): {self.message}"
 
 
-@dataclass(frozen=True)
+@record
 class LayerRow:
     """Everything computed for one layer."""
 
@@ -75,7 +75,7 @@ class LayerRow:
         return 0 if self.convention.stats_are_params else self.stats
 
 
-@dataclass(frozen=True)
+@record
 class Totals:
     weights: int
     biases: int
@@ -99,7 +99,7 @@ class Totals:
         return self.macs + self.elementwise
 
 
-@dataclass(frozen=True)
+@record
 class GroupTotals(Totals):
     """A block instance or repeat: the totals of its layers; its output is its last layer's."""
 
@@ -109,7 +109,7 @@ class GroupTotals(Totals):
     rf: ReceptiveField | None = None
 
 
-@dataclass(frozen=True)
+@record
 class ViewRow:
     """One line of a table at some `--depth`: a layer, an expanded group's header, or a
     collapsed group standing for all its layers."""
@@ -129,7 +129,7 @@ def _sums(rows) -> tuple[int, ...]:
                   "elementwise"))
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     """A network analysed at one input shape."""
 

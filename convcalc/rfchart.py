@@ -9,7 +9,7 @@ byte-identical text.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from .records import record
 from fractions import Fraction
 from xml.sax.saxutils import escape, quoteattr
 
@@ -24,7 +24,7 @@ from .receptive import ReceptiveField, at_input
 from .report import LayerRow, Report
 
 
-@dataclass(frozen=True)
+@record
 class RFRow:
     """One layer on the chart: its name, its op and its receptive field."""
 
@@ -235,7 +235,7 @@ def _labelled(n: int, plot_width: float) -> list[int]:
     return shown
 
 
-@dataclass(frozen=True)
+@record
 class _Layout:
     """Where everything goes: the log₂ range of y, the left margin, the spacing of the layers,
     which names fit under the axis, and the canvas height that their slant needs."""

@@ -7,7 +7,7 @@ layer; see docs/formulas.md for its derivation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 from math import prod
 
 
@@ -15,7 +15,7 @@ class LayerProblem(Exception):
     """Raised by layer math; the analysis adds the layer's name and spec line."""
 
 
-@dataclass(frozen=True)
+@record
 class Shape:
     """A tensor shape for one sample: channels, then zero or more spatial sizes."""
 
@@ -76,7 +76,7 @@ def padding_pairs(padding, sizes, kernels, strides) -> tuple[tuple[int, int], ..
     return tuple(p if isinstance(p, tuple) else (p, p) for p in pads)
 
 
-@dataclass(frozen=True)
+@record
 class Window:
     """One spatial axis of a sliding window (convolution or pooling) and the size it produces.
 

@@ -16,7 +16,7 @@ on one side only) or in the input, whose last pixels are never seen (docs/formul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import record
 
 from . import text
 from .shapes import LayerProblem, Window, same_padding, slide
@@ -29,7 +29,7 @@ DILATIONS = range(1, 5)
 SHOWN = 40
 
 
-@dataclass(frozen=True)
+@record
 class Solution:
     """One window that gives the wanted output size; `window` holds its arithmetic."""
 

@@ -8,7 +8,7 @@ always inferred, never written. `graph.py` expands blocks and repeats into a fla
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from .records import record, replace
 
 from .errors import Location, SpecError, did_you_mean
 from .expected import Expected, parse_expected
@@ -23,7 +23,7 @@ TOP_LEVEL = ("name", "description", "convention", "input", "params", "defaults",
              "layers", "outputs", "expected", "source", "notes")
 
 
-@dataclass(frozen=True)
+@record
 class Spec:
     """A whole validated spec, expanded into a graph of nodes in execution order."""
 

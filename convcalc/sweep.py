@@ -18,7 +18,7 @@ Sizes are written as `parse_sizes` reads them: ``224,227,320:640:32,600x1000``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from .records import record, replace
 
 from . import text
 from .analysis import analyze, merge_fields
@@ -97,7 +97,7 @@ def parse_sizes(text: str, axes: int) -> tuple[tuple[int, ...], ...]:
     return tuple(dict.fromkeys(size for group in groups for size in group))
 
 
-@dataclass(frozen=True)
+@record
 class Remainder:
     """A windowed layer whose windows do not tile its input exactly, on at least one axis."""
 
@@ -106,7 +106,7 @@ class Remainder:
     windows: tuple[Window, ...]
 
 
-@dataclass(frozen=True)
+@record
 class SweepRow:
     """The spec analysed at one input size: its report, or the error that size caused."""
 
