@@ -8,14 +8,13 @@ into warnings. The walk is linear in the number of layers and edges.
 
 from __future__ import annotations
 
-from .records import replace
-
+from . import text
 from .errors import ShapeError
 from .layers import REGISTRY
 from .receptive import ReceptiveField, at_input, doubled_centre, through, union, whole
+from .records import replace
 from .report import Diagnostic, LayerRow, Report
 from .shapes import LayerProblem
-from . import text
 from .spec import Spec
 
 AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}

@@ -31,6 +31,7 @@ app = typer.Typer(
     add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -73,7 +74,8 @@ def complete_spec(incomplete: str) -> list:
 
 
 FORMAT = typer.Option(Format.table, "--format", "-f", help="Output format.")
-SPEC = typer.Argument(..., help="A spec file, or a built-in name (see 'convcalc list').",
+SPEC = typer.Argument(..., metavar="SPEC",
+                      help="A spec file, or a built-in name (see 'convcalc list').",
                       autocompletion=complete_spec)
 SHORT_FORMAT = typer.Option(ShortFormat.table, "--format", "-f", help="Output format.")
 INPUT = typer.Option(None, "--input", "-i", metavar="CxHxW",
@@ -144,20 +146,16 @@ def _write(text: str) -> None:
     sys.stdout.flush()
 
 
-def _show(*renderables, svg: Optional[str] = None) -> None:
-    """Print to stdout; with `svg`, also save what was printed as an SVG picture (rich's)."""
-    from .render import console
+def _show(*blocks, svg: Optional[str] = None) -> None:
+    """Print blocks (`table.Line`, `table.Table`, or lists of them) to stdout, fitted to the
+    terminal; with `svg`, first save them as an SVG picture."""
+    from .table import flat, render, terminal_width, use_colour
 
-    out = console(record=svg is not None)
-    if svg is not None:  # a picture as wide as the table, not as the (unlimited) pipe
-        out.width = min(out.width, max(out.measure(r).maximum for r in renderables))
-    for r in renderables:
-        out.print(r)
     if svg is not None:
-        try:
-            out.save_svg(svg, title="convcalc")
-        except OSError as error:
-            raise UsageError(f"--svg {svg}: cannot write the file: {error.strerror}") from None
+        from .picture import save_svg
+
+        save_svg(flat(blocks), svg)
+    _write(render(blocks, terminal_width(sys.stdout), use_colour(sys.stdout)))
 
 
 def _overrides(settings) -> dict:

@@ -20,7 +20,6 @@ is printed and checks that it gives the report's number.
 from __future__ import annotations
 
 import re
-from .records import record
 from fractions import Fraction
 
 from . import text
@@ -28,6 +27,7 @@ from .analysis import AXIS_NAMES
 from .errors import UsageError, did_you_mean
 from .layers import REGISTRY, LayerMath
 from .receptive import UNKNOWN, AxisRF, ReceptiveField, Step, at_input, centre
+from .records import record
 from .report import LayerRow, Report
 from .shapes import Window, per_axis
 
@@ -113,17 +113,16 @@ def param_arithmetic(row: LayerRow) -> str:
     return " + ".join(text.product(t) for t in param_terms(row)) + f" = {text.count(row.params)}"
 
 
-def renderable(explanation: Explanation):
+def renderable(explanation: Explanation) -> list:
     """The explanation for the terminal: a bold heading, bold section titles, plain lines."""
-    from rich.console import Group
-    from rich.text import Text
+    from .table import Line
 
-    lines = [Text(explanation.heading, style="bold")]
+    lines = [Line(explanation.heading, "bold")]
     for section in explanation.sections:
-        lines.append(Text(f"  {section.title}", style="bold"))
-        lines.extend(Text(f"    {line}") for line in section.lines)
-    lines.extend(Text(f"warning: {w}", style="yellow") for w in explanation.warnings)
-    return Group(*lines)
+        lines.append(Line(f"  {section.title}", "bold"))
+        lines.extend(Line(f"    {line}") for line in section.lines)
+    lines.extend(Line(f"warning: {w}", "yellow") for w in explanation.warnings)
+    return lines
 
 
 def explanation_dict(explanation: Explanation) -> dict:

@@ -16,7 +16,6 @@ Formulas (derived in docs/formulas.md, "Memory"):
 from __future__ import annotations
 
 from .records import record
-
 from .report import Report
 
 #: Bytes per element of the dtypes `--dtype` accepts.

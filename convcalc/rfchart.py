@@ -9,19 +9,15 @@ byte-identical text.
 from __future__ import annotations
 
 import math
-from .records import record
 from fractions import Fraction
 from xml.sax.saxutils import escape, quoteattr
-
-from rich import box
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
 
 from . import text
 from .layers import REGISTRY
 from .receptive import ReceptiveField, at_input
+from .records import record
 from .report import LayerRow, Report
+from .table import Column, Line, Styled, Table
 
 
 @record
@@ -515,7 +511,7 @@ BAR_WIDTH = 32
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
-def _bar(value, top: float, marker: int, passed: bool, style: str) -> Text:
+def _bar(value, top: float, marker: int, passed: bool, style: str) -> tuple:
     """A bar of log₂(value)/log₂(top) of BAR_WIDTH cells, in eighths, then '┊' in cell `marker`
     unless the value has `passed` the input's size."""
     length = math.log2(value) / top * BAR_WIDTH
@@ -523,13 +519,13 @@ def _bar(value, top: float, marker: int, passed: bool, style: str) -> Text:
     if part == 8:
         full, part = full + 1, 0
     cells = ["█"] * full + ([EIGHTHS[part]] if part else [])
-    bar = Text("".join(cells), style=style)
+    bar = (Styled("".join(cells), style),)
     if not passed:  # then the bar ends before `marker`: log₂(value) ≤ log₂(input)
-        bar.append(" " * (marker - len(cells)) + "┊", style="dim")
+        bar += (Styled(" " * (marker - len(cells)) + "┊", "dim"),)
     return bar
 
 
-def terminal(report: Report, every_layer: bool = False) -> Group:
+def terminal(report: Report, every_layer: bool = False) -> list:
     """The chart's rows as a table: layer, op, size, jump, padding, and a bar as long as
     log₂(size), with '┊' at the input's size so a field larger than the image shows at a glance."""
     rows = rf_rows(report, every_layer)
@@ -540,19 +536,13 @@ def terminal(report: Report, every_layer: bool = False) -> Group:
     # the cell just after the input's position: a bar shorter than the input never reaches it
     marker = math.ceil(math.log2(extent) / top * BAR_WIDTH)
 
-    table = Table(title=f"{report.name} — receptive field, input {text.shape(report.input)}",
-                  box=box.SIMPLE_HEAD, title_justify="left")
-    table.add_column("layer")
-    table.add_column("op")
-    table.add_column("RF size", justify="right")
-    table.add_column("jump", justify="right")
-    table.add_column("padding", justify="right")
-    table.add_column("log₂ size")
-    for r, size in zip(rows, largest):
-        style = "magenta" if r.is_global else "cyan"
-        table.add_row(r.name, r.op, text.rf_size(r.rf), text.rf_jump(r.rf), text.rf_padding(r.rf),
-                      _bar(size, top, marker, size > extent, style) if size is not None
-                      else Text("?"))
+    columns = (Column("layer"), Column("op"), Column("RF size", "right"), Column("jump", "right"),
+               Column("padding", "right"), Column("log₂ size"))
+    cells = tuple((r.name, r.op, text.rf_size(r.rf), text.rf_jump(r.rf), text.rf_padding(r.rf),
+                   _bar(size, top, marker, size > extent, "magenta" if r.is_global else "cyan")
+                   if size is not None else "?") for r, size in zip(rows, largest))
+    table = Table(columns, cells,
+                  f"{report.name} — receptive field, input {text.shape(report.input)}")
     axes_differ = any(len(set(r.size)) > 1 for r in rows)
     notes = [f"bar: log₂ of the {'largest axis’s ' if axes_differ else ''}size, from 1 to"
              f" {text.fraction(Fraction(highest))}; ┊ marks the input's {extent}"
@@ -563,4 +553,4 @@ def terminal(report: Report, every_layer: bool = False) -> Group:
         why = ("on a side branch" if every_layer else
                "same field as the layer before, or on a side branch")
         notes.append(f"{skipped} of {len(report.rows)} layers not shown ({why})")
-    return Group(table, *(Text(note, style="dim") for note in notes))
+    return [table, *(Line(note, "dim") for note in notes)]

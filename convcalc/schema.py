@@ -29,12 +29,12 @@ import copy
 import json
 from fractions import Fraction
 
+from .conventions import CONVENTIONS
 from .expected import LAYER_FIGURES, TOTAL_FIGURES
 from .expr import MAX_LENGTH
 from .fields import Field
 from .graph import ENTRY_KEYS, MAX_NAME
 from .layers import ALIASES, REGISTRY, LayerKind
-from .conventions import CONVENTIONS
 from .spec import TOP_LEVEL
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

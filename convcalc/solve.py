@@ -17,8 +17,6 @@ on one side only) or in the input, whose last pixels are never seen (docs/formul
 from __future__ import annotations
 
 from .records import record
-
-from . import text
 from .shapes import LayerProblem, Window, same_padding, slide
 
 KERNELS = range(1, 12)
@@ -175,7 +173,7 @@ def keep_size(n: int, kernel: int, stride: int = 1, dilation: int = 1) -> tuple[
     return tuple(sorted(found, key=_order))
 
 
-# --- rendering: text for the terminal (rich, imported only here) and the JSON document ----------
+# --- rendering: tables for the terminal and the JSON document ----------------------------------
 
 
 def _padding(w: Window) -> str:
@@ -210,45 +208,35 @@ def note(solution: Solution) -> str:
 
 
 def _section(solutions, title: str):
-    from rich import box
-    from rich.table import Table
+    from .table import Column, Table
 
-    out = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
-    out.add_column("kernel", justify="right")
-    out.add_column("stride", justify="right")
-    out.add_column("padding", justify="right")
-    out.add_column("dilation", justify="right")
-    out.add_column("output")
-    out.add_column("note")
-    for solution in solutions[:SHOWN]:
-        w = solution.window
-        out.add_row(str(w.kernel), str(w.stride), _padding(w), str(w.dilation),
-                    arithmetic(solution), note(solution))
-    return out
+    columns = (Column("kernel", "right"), Column("stride", "right"), Column("padding", "right"),
+               Column("dilation", "right"), Column("output"), Column("note"))
+    rows = tuple((str(s.window.kernel), str(s.window.stride), _padding(s.window),
+                  str(s.window.dilation), arithmetic(s), note(s)) for s in solutions[:SHOWN])
+    return Table(columns, rows, title)
 
 
-def table(solutions):
-    """A rich Group: the exact solutions, then those with a remainder, each at most `SHOWN`
-    lines long."""
-    from rich.console import Group
-    from rich.text import Text
+def table(solutions) -> list:
+    """The exact solutions, then those with a remainder, each at most `SHOWN` lines long."""
+    from .table import Line
 
     if not solutions:
-        return Text("no kernel 1–11, stride 1–8, dilation 1–4 and padding gives that output"
-                    " size; fix fewer of them, or give them outside these ranges")
+        return [Line("no kernel 1–11, stride 1–8, dilation 1–4 and padding gives that output"
+                     " size; fix fewer of them, or give them outside these ranges")]
     first = solutions[0].window
     exact = [s for s in solutions if s.exact]
     rest = [s for s in solutions if not s.exact]
-    parts = [Text(f"input {first.size_in} → output {first.size_out}: {len(exact)} exact,"
+    parts = [Line(f"input {first.size_in} → output {first.size_out}: {len(exact)} exact,"
                   f" {len(rest)} with a remainder")]
     for group, title in ((exact, "exact: the last window ends at the padded edge"),
                          (rest, "with a remainder: the last window stops short of the edge")):
         if group:
             parts.append(_section(group, title))
         if len(group) > SHOWN:
-            parts.append(Text(f"… and {len(group) - SHOWN} more; fix --kernel, --stride or"
+            parts.append(Line(f"… and {len(group) - SHOWN} more; fix --kernel, --stride or"
                               " --dilation to narrow the search (--format json lists all)"))
-    return Group(*parts)
+    return parts
 
 
 def solutions_dict(solutions) -> dict:

@@ -8,13 +8,12 @@ always inferred, never written. `graph.py` expands blocks and repeats into a fla
 
 from __future__ import annotations
 
-from .records import record, replace
-
+from .conventions import CONVENTIONS, DEFAULT, Convention
 from .errors import Location, SpecError, did_you_mean
 from .expected import Expected, parse_expected
-from .conventions import CONVENTIONS, DEFAULT, Convention
 from .graph import Expander, Group, Node, _Scope, is_identifier, parse_blocks
 from .layers import REGISTRY
+from .records import record, replace
 from .report import Diagnostic
 from .shapes import Shape
 from .yamlspec import YList, YMap, parse_yaml, read_spec_text, yaml11_hint

@@ -18,13 +18,12 @@ Sizes are written as `parse_sizes` reads them: ``224,227,320:640:32,600x1000``.
 
 from __future__ import annotations
 
-from .records import record, replace
-
 from . import text
 from .analysis import analyze, merge_fields
 from .errors import ShapeError
 from .layers import REGISTRY
 from .receptive import at_input
+from .records import record, replace
 from .report import Diagnostic, Report
 from .shapes import Shape, Window
 from .spec import Spec
@@ -186,7 +185,7 @@ def valid(rows) -> tuple[SweepRow, ...]:
     return tuple(row for row in rows if row.valid)
 
 
-# --- rendering: text for the terminal (rich, imported only here) and the JSON document ----------
+# --- rendering: a table for the terminal and the JSON document ---------------------------------
 
 
 def _size(size: tuple[int, ...]) -> str:
@@ -227,21 +226,16 @@ def _title(rows, name: str, valid_only: bool) -> str:
 
 
 def table(rows, name: str = "", valid_only: bool = False):
-    """A rich Table, one line per size; `valid_only` keeps the valid sizes (and drops the exact,
+    """A table, one line per size; `valid_only` keeps the valid sizes (and drops the exact,
     aligned and notes columns, which would say nothing)."""
-    from rich import box
-    from rich.table import Table
+    from .table import Column, Table
 
     shown = valid(rows) if valid_only else rows
-    out = Table(title=_title(rows, name, valid_only), box=box.SIMPLE_HEAD, title_justify="left")
-    out.add_column("input")
-    out.add_column("output")
-    out.add_column("params", justify="right")
-    out.add_column("MACs", justify="right")
+    columns = (Column("input"), Column("output"), Column("params", "right"),
+               Column("MACs", "right"))
     if not valid_only:
-        out.add_column("exact")
-        out.add_column("aligned")
-        out.add_column("notes")
+        columns += (Column("exact"), Column("aligned"), Column("notes"))
+    lines = []
     for row in shown:
         if row.report is None:
             cells = [_size(row.size), "—", "—", "—"]
@@ -253,8 +247,8 @@ def table(rows, name: str = "", valid_only: bool = False):
             cells += ["—", "—", notes(row)]
         elif not valid_only:
             cells += ["yes" if row.exact else "no", "yes" if row.aligned else "no", notes(row)]
-        out.add_row(*cells)
-    return out
+        lines.append(tuple(cells))
+    return Table(columns, tuple(lines), _title(rows, name, valid_only))
 
 
 def _row_dict(row: SweepRow) -> dict:

@@ -16,7 +16,7 @@ import pytest
 
 GOLDEN = Path(__file__).parent / "golden"
 
-#: Environment variables that would change what rich prints (colour, width) or how errors surface.
+#: Environment variables that would change what is printed (colour, width) or how errors surface.
 _ENVIRONMENT_NOISE = ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS",
                       "LINES", "TERM", "CONVCALC_DEBUG")
 

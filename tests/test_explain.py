@@ -9,7 +9,6 @@ report's number, so the arithmetic shown is the arithmetic that produced it.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
@@ -18,12 +17,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from convcalc.analysis import analyze
 from convcalc.errors import ConvcalcError, UsageError
 from convcalc.explain import explain, explanation_dict, formula_column, renderable
 from convcalc.spec import parse_spec
+from convcalc.table import render
 from convcalc.yamlspec import parse_yaml
 from convcalc.zoo import builtin_specs, load
 
@@ -527,10 +526,7 @@ def test_bytes_per_dtype_hook():
 
 
 def test_renderable_prints_plain_lines_under_bold_titles():
-    out = io.StringIO()
-    console = Console(file=out, width=400, highlight=False, soft_wrap=True)
-    console.print(renderable(explain(report_of("alexnet-lecture"), "conv2")))
-    lines = out.getvalue().splitlines()
+    lines = render(renderable(explain(report_of("alexnet-lecture"), "conv2"))).splitlines()
     assert lines[0] == "conv2 (conv 5×5 s1 p2 g2): pool1 96×27×27 → 256×27×27"
     assert "  parameters" in lines
     assert "    5×5×48×256 = 307,200" in lines
@@ -549,10 +545,13 @@ def test_warnings_of_the_layer_come_with_it():
 
 def rendered(spec: str, layer: str) -> str:
     """What `convcalc explain SPEC LAYER` prints, as docs/explain.md shows it."""
-    out = io.StringIO()
-    Console(file=out, width=400, highlight=False, soft_wrap=True).print(
-        renderable(explain(report_of(spec), layer)))
-    return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
+    from typer.testing import CliRunner
+
+    from convcalc.cli import app
+
+    result = CliRunner().invoke(app, ["explain", spec, layer])
+    assert result.exit_code == 0, result.output
+    return result.stdout.rstrip("\n")
 
 
 def formula_listing(spec: str) -> str:

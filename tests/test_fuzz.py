@@ -21,7 +21,6 @@ is fixed. Remove both entries with the fix.
 from __future__ import annotations
 
 import copy
-import io
 import json
 import os
 import re
@@ -33,7 +32,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, event, given, note, settings, strategies as st
+from hypothesis import HealthCheck, assume, event, given, note, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from convcalc import render, writers
@@ -43,6 +43,7 @@ from convcalc.errors import ConvcalcError
 from convcalc.layers import REGISTRY
 from convcalc.shapes import Shape
 from convcalc.spec import parse_spec
+from convcalc.table import render as render_text
 from convcalc.yamlspec import Quoted, YList, YMap, parse_yaml
 from convcalc.zoo import builtin_specs
 
@@ -287,7 +288,7 @@ def full_output(report, table: bool = True) -> str:
     writers.report_csv(report)
     writers.report_markdown(report)
     if table:
-        render.console(file=io.StringIO()).print(render.summary(report, depth=2))
+        render_text(render.summary(report, depth=2))
     return text
 
 
@@ -1036,7 +1037,7 @@ def test_odd_values_in_every_field_are_refused_cleanly(text):
         spec, report = analyse_text(text)
         if spec is not None:
             full_output(report)
-            render.console(file=io.StringIO()).print(render.check([check_spec(spec)]))
+            render_text(render.check([check_spec(spec)]))
 
 
 TOP_KEYS_SPEC = {"name": "x", "input": "[3, 8, 8]",

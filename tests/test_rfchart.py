@@ -1,15 +1,14 @@
 """The receptive-field chart: which layers it shows, the SVG's markers and tooltips (published
 AlexNet values), gaps for unknown fields, fractions as p/q, determinism, and the terminal table."""
 
-import io
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from rich.console import Console
 
 from convcalc.analysis import analyze
 from convcalc.rfchart import rf_rows, svg, terminal
+from convcalc.table import render
 from convcalc.zoo import load
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -172,9 +171,7 @@ def test_axes_that_differ_are_drawn_apart(write_spec):
 
 
 def printed(renderable) -> str:
-    out = io.StringIO()
-    Console(file=out, width=200, highlight=False).print(renderable)
-    return out.getvalue()
+    return render(renderable)
 
 
 def test_terminal_table_shows_the_values():
@@ -200,4 +197,4 @@ def test_zoo_charts_parse(name):
     report = report_of(name)
     root = tree(svg(report))
     assert len(layers(root)) == len(rf_rows(report))
-    Console(file=io.StringIO(), width=120).print(terminal(report))
+    assert render(terminal(report), limit=120)

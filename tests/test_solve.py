@@ -8,11 +8,10 @@ checks the definitions and the search's completeness on small inputs.
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
-from rich.console import Console
+from convcalc.table import render
 
 from convcalc import writers
 from convcalc.shapes import same_padding, slide
@@ -21,9 +20,7 @@ from convcalc.solve import (DILATIONS, KERNELS, SHOWN, STRIDES, Solution, arithm
 
 
 def rendered(renderable) -> str:
-    buffer = io.StringIO()
-    Console(file=buffer, width=400, highlight=False, soft_wrap=True).print(renderable)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())
+    return render(renderable).rstrip("\n")
 
 
 def pairs(solutions) -> list[tuple]:
@@ -264,27 +261,22 @@ def test_keep_size_always_contains_tensorflows_same():
 
 
 def test_the_keep_size_table():
+    # rule: the columns' widths (6 + 6 + 7 + 8 + 33 + the note) and five gaps of 2
     assert rendered(table(keep_size(224, 3, stride=2))) == "\n".join([
         "input 224 → output 112: 2 exact, 3 with a remainder",
-        "exact: the last window ends at the padded edge",
         "",
-        "  kernel   stride   padding   dilation   output                              note",
-        " " + "─" * 94,
-        "       3        2       0+1          1   ⌊(224 + 0 + 1 − 3) / 2⌋ + 1 = 112   TensorFlow"
-        " 'same'",
-        "       3        2       1+0          1   ⌊(224 + 1 + 0 − 3) / 2⌋ + 1 = 112",
+        "exact: the last window ends at the padded edge",
+        " kernel  stride  padding  dilation  output                             note",
+        " " + "─" * (6 + 6 + 7 + 8 + 33 + len("TensorFlow 'same'") + 5 * 2),
+        "      3       2      0+1         1  ⌊(224 + 0 + 1 − 3) / 2⌋ + 1 = 112  TensorFlow 'same'",
+        "      3       2      1+0         1  ⌊(224 + 1 + 0 − 3) / 2⌋ + 1 = 112",
         "",
         "with a remainder: the last window stops short of the edge",
-        "",
-        "  kernel   stride   padding   dilation   output                              note",
-        " " + "─" * 93,
-        "       3        2         1          1   ⌊(224 + 1 + 1 − 3) / 2⌋ + 1 = 112   rem 1 in"
-        " padding",
-        "       3        2       0+2          1   ⌊(224 + 0 + 2 − 3) / 2⌋ + 1 = 112   rem 1 in"
-        " padding",
-        "       3        2       2+0          1   ⌊(224 + 2 + 0 − 3) / 2⌋ + 1 = 112   rem 1, 1"
-        " unseen",
-        "",
+        " kernel  stride  padding  dilation  output                             note",
+        " " + "─" * (6 + 6 + 7 + 8 + 33 + len("rem 1 in padding") + 5 * 2),
+        "      3       2        1         1  ⌊(224 + 1 + 1 − 3) / 2⌋ + 1 = 112  rem 1 in padding",
+        "      3       2      0+2         1  ⌊(224 + 0 + 2 − 3) / 2⌋ + 1 = 112  rem 1 in padding",
+        "      3       2      2+0         1  ⌊(224 + 2 + 0 − 3) / 2⌋ + 1 = 112  rem 1, 1 unseen",
     ])
 
 

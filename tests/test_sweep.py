@@ -7,14 +7,13 @@ size is exact when every window's remainder (n + p_b + p_a − span) mod s is 0.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import re
 import shlex
 from pathlib import Path
 
 import pytest
-from rich.console import Console
+from convcalc.table import render
 
 from convcalc import writers
 from convcalc.sweep import MAX_SIZES, notes, parse_sizes, rows_dict, sweep, table, valid
@@ -22,10 +21,8 @@ from convcalc.zoo import load
 
 
 def rendered(renderable) -> str:
-    """What the CLI prints when not on a terminal (render.console), lines right-stripped."""
-    buffer = io.StringIO()
-    Console(file=buffer, width=400, highlight=False, soft_wrap=True).print(renderable)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())
+    """What the CLI prints when not on a terminal (table.render), lines right-stripped."""
+    return render(renderable).rstrip("\n")
 
 
 # --- parse_sizes --------------------------------------------------------------------------------
@@ -261,7 +258,7 @@ def test_the_valid_table_lists_the_sizes_with_their_totals():
     rows = sweep(load("alexnet-lecture"), parse_sizes("200:240:1", 2))
     out = rendered(table(rows, "alexnet-lecture", valid_only=True))
     assert out.splitlines()[0] == "alexnet-lecture — 2 of 41 input sizes tile exactly and align"
-    body = [line.split() for line in out.splitlines()[4:6]]
+    body = [line.split() for line in out.splitlines()[3:5]]  # after title, header, rule
     # at 211: conv1 51 → pool1 25 → pool2 12, so fc6 reads 12·12·256 like at 224
     assert body[1][:3] == ["227×227", "1000", f"{200_415_264:,}"]
     assert body[0][:2] == ["211×211", "1000"]
@@ -272,11 +269,11 @@ def test_the_table_shows_why_a_size_is_not_valid():
     rows = sweep(load("alexnet-lecture"), parse_sizes("224,32", 2))
     lines = rendered(table(rows, "alexnet-lecture")).splitlines()
     assert lines[0] == "alexnet-lecture — 2 input sizes"
-    assert lines[2].split() == ["input", "output", "params", "MACs", "exact", "aligned", "notes"]
-    assert lines[4].endswith("no      yes       conv1 rem 1, 1 unseen; pool1 rem 1, 1 unseen;"
+    assert lines[1].split() == ["input", "output", "params", "MACs", "exact", "aligned", "notes"]
+    assert lines[3].endswith("no     yes      conv1 rem 1, 1 unseen; pool1 rem 1, 1 unseen;"
                              " pool2 rem 1, 1 unseen; fc6 weights changed")
-    assert lines[5].split()[:6] == ["32×32", "—", "—", "—", "—", "—"]
-    assert "error: architectures/alexnet-lecture.yaml:24: layer 'pool2'" in lines[5]
+    assert lines[4].split()[:6] == ["32×32", "—", "—", "—", "—", "—"]
+    assert "error: architectures/alexnet-lecture.yaml:24: layer 'pool2'" in lines[4]
 
 
 def test_notes_name_three_layers_then_count_the_rest():

@@ -15,7 +15,7 @@ import pytest
 from convcalc import yamlspec
 from convcalc.errors import SpecError
 from convcalc.spec import load_spec, parse_spec
-from convcalc.yamlspec import MAX_ALIAS_NODES, MAX_DEPTH, MAX_NODES, parse_yaml, read_spec_text
+from convcalc.yamlspec import MAX_ALIAS_NODES, MAX_DEPTH, parse_yaml, read_spec_text
 
 
 def load(text: str):
