@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .records import record
 from fractions import Fraction
 
 from .analysis import analyze
 from .errors import SpecError
 from .expected import OUTPUT, Figure, Rounded
+from .records import record
 from .report import Report
 from .spec import Spec
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .records import record
 from fractions import Fraction
 
+from .records import record
 from .report import Report
 
 #: The totals compared, in display order.

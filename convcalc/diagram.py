@@ -9,10 +9,10 @@ are the report's.
 
 from __future__ import annotations
 
-from .records import record
 from functools import cached_property
 
 from . import text
+from .records import record
 from .report import Report
 from .shapes import Shape
 

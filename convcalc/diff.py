@@ -10,9 +10,9 @@ once, so the causes add up to the total difference exactly.
 
 from __future__ import annotations
 
-from .records import record
 from difflib import SequenceMatcher
 
+from .records import record
 from .report import LayerRow, Report
 
 #: The parts of a layer's params, as the row's counting convention counts them.

@@ -6,8 +6,9 @@ is always ``file:line: what is wrong and how to fix it``.
 
 from __future__ import annotations
 
-from .records import record
 from difflib import get_close_matches
+
+from .records import record
 
 
 @record

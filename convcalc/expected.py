@@ -19,10 +19,10 @@ end up with a source: a published number without one is an error.
 from __future__ import annotations
 
 import re
-from .records import record
 from fractions import Fraction
 
 from .errors import Location, SpecError, did_you_mean
+from .records import record
 from .yamlspec import YMap, yaml11_hint
 
 TOTAL_FIGURES = ("weights", "biases", "params", "buffers", "macs", "flops", "gmacs",

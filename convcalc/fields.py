@@ -6,10 +6,10 @@ JSON Schema all come from these declarations.
 
 from __future__ import annotations
 
-from .records import record
 from fractions import Fraction
 
 from .errors import Location, SpecError
+from .records import record
 from .yamlspec import yaml11_hint
 
 #: Marks a field that has no default: the spec must give it.

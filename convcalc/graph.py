@@ -23,12 +23,12 @@ Rules (docs/spec.md, "Graphs and blocks"):
 from __future__ import annotations
 
 import re
-from .records import record
 from types import MappingProxyType
 
 from .errors import Location, SpecError, did_you_mean
 from .expr import ExprError, evaluate
 from .layers import ALIASES, REGISTRY
+from .records import record
 from .shapes import LayerProblem
 from .yamlspec import YList, YMap, yaml11_hint
 

@@ -19,12 +19,12 @@ Counting conventions (docs/formulas.md derives each formula):
 
 from __future__ import annotations
 
-from .records import record
 from fractions import Fraction
 from math import prod
 
 from .fields import REQUIRED, Bool, Choice, Field, Int, Number, Padding, PerAxis
 from .receptive import UNKNOWN, Step
+from .records import record
 from .shapes import LayerProblem, Shape, Window, padding_pairs, per_axis, slide
 
 

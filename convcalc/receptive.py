@@ -20,8 +20,9 @@ are not uniform, such as adaptive pooling that does not divide its input.
 
 from __future__ import annotations
 
-from .records import record
 from fractions import Fraction
+
+from .records import record
 
 
 @record

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .records import record, replace
 from functools import cached_property
 from types import MappingProxyType
 
 from .conventions import DEFAULT, Convention
 from .errors import Location
 from .receptive import ReceptiveField
+from .records import record, replace
 from .shapes import Shape, Window
 
 

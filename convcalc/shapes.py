@@ -7,8 +7,9 @@ layer; see docs/formulas.md for its derivation.
 
 from __future__ import annotations
 
-from .records import record
 from math import prod
+
+from .records import record
 
 
 class LayerProblem(Exception):
