@@ -751,4 +751,20 @@ def run() -> None:
     import gc
 
     gc.disable()
+    _keep_only_invoked_command(sys.argv[1:])
     app()
+
+
+def _command_name(info) -> str:
+    return info.name or info.callback.__name__.lower().replace("_", "-")
+
+
+def _keep_only_invoked_command(args) -> None:
+    """`convcalc summary …` needs only `summary`: typer builds every registered command's click
+    object at each start (about 15 ms for thirteen), so the others are dropped. The top-level
+    help, completion and unknown commands keep them all."""
+    if not args or "_CONVCALC_COMPLETE" in os.environ:
+        return
+    chosen = [info for info in app.registered_commands if _command_name(info) == args[0]]
+    if chosen:
+        app.registered_commands[:] = chosen

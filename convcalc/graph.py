@@ -238,12 +238,11 @@ class Expander:
                 group = scope.prefix + local
                 self.groups.append(Group(group, f"{base} ×{count}", scope.path, line))
                 path = scope.path + (group,)
-            before = len(self.nodes) + self.instances
+            before = len(self.nodes)
             instances_before = self.instances
             for k in range(count):
-                if k == 1:  # one copy made: refuse now if all of them would pass the limit
-                    made = len(self.nodes) + self.instances - before
-                    projected = before + made * count
+                if k == 1:  # one copy made: refuse now if all of them would pass the limits
+                    projected = before + (len(self.nodes) - before) * count
                     uses = self.instances - instances_before
                     if uses and self.instances + (count - 1) * uses > MAX_BLOCK_USES:
                         raise SpecError(
@@ -330,9 +329,9 @@ class Expander:
                     raise SpecError(f"block '{name}' needs '{key}'", self.at(line))
                 args[key] = default
         self.instances += 1
-        if self.instances > MAX_BLOCK_USES or self.instances + len(self.nodes) > self.limit:
-            raise SpecError(f"the spec expands to more than {self.limit:,} layers and block"
-                            " uses (CONVCALC_MAX_LAYERS raises the limit)", self.at(line))
+        if self.instances > MAX_BLOCK_USES:
+            raise SpecError(f"the spec expands more than {MAX_BLOCK_USES:,} block uses; use"
+                            " fewer or larger blocks", self.at(line))
         self.groups.append(Group(qualified, name, path, line))
         inner = _Scope(prefix=qualified + ".", input=inputs[0], env=args,
                        path=path + (qualified,), stack=scope.stack + (name,), top=False)

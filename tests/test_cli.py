@@ -7,6 +7,7 @@ tables are compared with golden files in tests/golden/ (see conftest.py for --up
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import subprocess
@@ -384,3 +385,25 @@ def test_a_cut_at_an_unknown_layer_is_a_usage_error():
     result = invoke("summary", "vgg16@classifer.3")
     assert result.exit_code == 2 and result.stdout == ""
     assert "vgg16 has no layer 'classifer.3' (did you mean 'classifier.3'?)" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["summary", "two-3x3"], ["list"], ["summary", "--help"],
+                                  ["frobnicate"], ["--help"], []])
+def test_the_entry_point_keeps_what_each_invocation_needs(argv, monkeypatch, capsys):
+    """run() drops the commands not invoked (start-up time); the others must still work."""
+    from convcalc import cli
+
+    monkeypatch.setattr(cli.app, "registered_commands", list(cli.app.registered_commands))
+    monkeypatch.setattr(sys, "argv", ["convcalc", *argv])
+    with pytest.raises(SystemExit) as exit:
+        cli.run()
+    out, err = capsys.readouterr()
+    if argv[:1] == ["frobnicate"]:
+        assert exit.value.code == 2 and err.splitlines()[-1] == "Error: No such command 'frobnicate'."
+    elif argv in (["--help"], []):
+        assert all(name in out + err for name in ("summary", "compare", "explain", "list"))
+    elif argv[-1] == "--help":
+        assert exit.value.code == 0 and out.startswith("Usage: convcalc summary [OPTIONS] {SPEC}")
+    else:
+        assert exit.value.code == 0 and out
+    gc.enable()  # run() turns the collector off for the process it runs

@@ -506,3 +506,40 @@ def test_a_spec_default_beats_the_convention_and_an_unknown_convention_is_refuse
 def test_batchnorm_learns_gamma_and_or_beta(fields, learned):
     r = report(f"name: b\ninput: [8, 4, 4]\nlayers:\n  - {{op: batchnorm{fields}}}\n")
     assert r.totals.params == learned and r.totals.buffers == 2 * 8
+
+
+# --- limits: layers and block uses are counted apart -----------------------------------------
+
+REPEATED = """name: limits
+input: [4, 8, 8]
+blocks:
+  res:
+    layers:
+      - {op: conv, name: a, out: 4, kernel: 3, padding: 1}
+      - {op: conv, name: b, out: 4, kernel: 3, padding: 1}
+      - {op: add, name: s, from: [input, b]}
+layers:
+  - {block: res, name: stage, repeat: COUNT}
+"""
+
+
+def expanded(count: int):
+    text = REPEATED.replace("COUNT", str(count))
+    return parse_spec(parse_yaml(text, "limits.yaml"), "limits.yaml")
+
+
+def test_the_layer_limit_counts_layers_not_block_uses(monkeypatch):
+    monkeypatch.setenv("CONVCALC_MAX_LAYERS", "30")
+    assert len(expanded(10).layers) == 10 * 3  # 30 layers (and 10 block uses) fit a limit of 30
+    with pytest.raises(SpecError, match=r"limits.yaml:10: repeat 11 of res would expand to about"
+                                        r" 33 layers, more than the limit of 30"):
+        expanded(11)
+
+
+def test_block_uses_have_their_own_limit(monkeypatch):
+    from convcalc import graph
+
+    monkeypatch.setattr(graph, "MAX_BLOCK_USES", 5)
+    assert len(expanded(5).layers) == 5 * 3
+    with pytest.raises(SpecError, match="repeat 6 of res would expand more than 5 block uses"):
+        expanded(6)
