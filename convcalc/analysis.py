@@ -22,11 +22,13 @@ AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 def _unseen_messages(windows) -> list[str]:
     """One message per group of axes whose windows leave input pixels unread at the end."""
+    # A stride longer than the window skips pixels by design (a 1×1 stride-2 projection):
+    # only windows that otherwise tile the input are warned about.
+    if not any(w.unseen and w.stride <= w.span for w in windows):
+        return []  # the usual case, decided without naming the axes
     names = AXIS_NAMES.get(len(windows), tuple(f"axis {i}" for i in range(len(windows))))
     groups: dict = {}
     for name, w in zip(names, windows):
-        # A stride longer than the window skips pixels by design (a 1×1 stride-2 projection):
-        # only windows that otherwise tile the input are warned about.
         if w.unseen and w.stride <= w.span:
             groups.setdefault((w.size_in, w.unseen, w.exact_size), []).append(name)
     messages = []
@@ -80,7 +82,6 @@ def analyze(spec: Spec, batch: int = 1) -> Report:
     fields = {"input": at_input(len(spec.input.spatial))}
     rows, warnings = [], list(spec.warnings)
     for layer in spec.layers:
-        where = spec.where(layer.line)
         kind = REGISTRY[layer.op]
         inputs = tuple(shapes[name] for name in layer.inputs)
         notes = []
@@ -96,7 +97,8 @@ def analyze(spec: Spec, batch: int = 1) -> Report:
             else:
                 rf = fields[layer.inputs[0]]
         except LayerProblem as problem:
-            raise ShapeError(f"layer '{layer.name}' ({layer.op}): {problem}", where) from None
+            raise ShapeError(f"layer '{layer.name}' ({layer.op}): {problem}",
+                             spec.where(layer.line)) from None
         known = not rf.is_global and any(a is not None for a in rf.axes)
         if math.is_global:
             # a unit reading its whole input sees the whole image — unless what it reads was
@@ -106,7 +108,7 @@ def analyze(spec: Spec, batch: int = 1) -> Report:
             rf = through(rf, math.steps)
         rf_notes = math.rf_notes if known else ()
         for message in (*_unseen_messages(math.windows), *math.notes, *rf_notes, *notes):
-            warnings.append(Diagnostic(where, layer.name, layer.op, message))
+            warnings.append(Diagnostic(spec.where(layer.line), layer.name, layer.op, message))
         shapes[layer.name], fields[layer.name] = math.output, rf
         rows.append(LayerRow(
             name=layer.name,

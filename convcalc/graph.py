@@ -118,6 +118,7 @@ class Expander:
         self.readers: dict[str, int] = {}
         self.instances = 0  # block uses expanded: they count against the limit, like layers
         self.limit = max_layers()  # read once: os.environ costs microseconds per look-up
+        self._least: dict[str, int] = {}  # block name → least_layers of one use
 
     def at(self, line) -> Location:
         return Location(self.file, line)
@@ -232,6 +233,11 @@ class Expander:
             if count > limit:
                 raise SpecError(f"repeat {count:,} exceeds the limit of {limit:,} layers"
                                 " (CONVCALC_MAX_LAYERS raises it)", self.at(raw.line_of("repeat")))
+            least = count * self.least_layers(raw)
+            if len(self.nodes) + least > limit:
+                raise SpecError(f"repeat {count:,} of {base} expands to at least {least:,} layers,"
+                                f" more than the limit of {limit:,} (CONVCALC_MAX_LAYERS raises"
+                                " it)", self.at(raw.line_of("repeat")))
             if template:  # copies named by the template, directly in this list (no group)
                 path = scope.path
             else:
@@ -266,6 +272,29 @@ class Expander:
         if not template:
             scope.names[local] = out
         return out
+
+    def least_layers(self, raw) -> int:
+        """A lower bound of the layers one copy of an entry yields, read from the spec without
+        expanding it: a layer is 1, a block the sum over its entries that have no `if:`, each
+        times its repeat when that is written as a number. Nested blocks that double at each
+        level are refused by it at once, not after expanding the first copies."""
+        if "op" in raw:
+            return 1
+        definition = self.blocks.get(raw.get("block"))
+        if definition is None:
+            return 0
+        if definition.name not in self._least:
+            self._least[definition.name] = 0  # a block that uses itself is refused later
+            total = 0
+            for entry in definition.layers:
+                if isinstance(entry, YMap) and "if" not in entry:
+                    repeat = entry.get("repeat", 1)
+                    copies = repeat if isinstance(repeat, int) and repeat > 0 else 1
+                    total += copies * self.least_layers(entry)
+                    if total > self.limit:  # enough to refuse: stop before the numbers grow
+                        break
+            self._least[definition.name] = total
+        return self._least[definition.name]
 
     def check_name(self, name, line) -> None:
         if not isinstance(name, str) or not name or len(name) > MAX_NAME or not all(
@@ -356,7 +385,7 @@ class Expander:
         if arity not in (1, None) and len(inputs) != arity:
             raise SpecError(f"{label} takes {arity} inputs in from:, not {len(inputs)}",
                             self.at(line))
-        fields = {f.name: f for f in kind.fields}
+        fields = kind.field_map
         attrs = {}
         for key, value in raw.items():
             if key in ENTRY_KEYS:
@@ -372,7 +401,7 @@ class Expander:
         written = dict(attrs)
         by_convention = self.convention.defaults_for(op, written)
         for f in kind.fields:
-            if f.name in attrs:
+            if f.name in written:
                 continue
             if f.name in self.defaults and kind.takes_default(f.name, written):
                 value, at = self.defaults[f.name]

@@ -64,6 +64,14 @@ class LayerKind:
     #: Inputs taken: 1, an exact number, or None for "two or more" (merges).
     arity: int | None = 1
 
+    @property
+    def field_map(self) -> dict:
+        """Field name → Field, built once per kind."""
+        cached = self.__dict__.get("_field_map")
+        if cached is None:
+            cached = self.__dict__["_field_map"] = {f.name: f for f in self.fields}
+        return cached
+
     def validate(self, attrs) -> None:
         """Cross-field checks that need no input shape; raise LayerProblem."""
 

@@ -49,9 +49,9 @@ def peak_live_elements(report: Report) -> int:
         size[row.name] = row.output_shape.numel * report.batch
         live += size[row.name]  # written while its inputs are still alive
         peak = max(peak, live)
-        for name in set(row.inputs) | {row.name}:
+        for name in (*row.inputs, row.name):
             if last_reader.get(name, index) <= index and name not in keep:
-                live -= size[name]  # no later layer reads it
+                live -= size[name]  # no later layer reads it (a name read twice frees 0)
                 size[name] = 0
     return peak
 

@@ -124,9 +124,17 @@ def _sums(rows) -> tuple[int, ...]:
     """weights, biases, params, buffers, macs, trainable, non-trainable and element-wise work
     summed over `rows`:
     totals are never stored twice, always derived from the rows."""
-    return tuple(sum(getattr(r, f) for r in rows) for f in
-                 ("weights", "biases", "params", "buffers", "macs", "trainable", "non_trainable",
-                  "elementwise"))
+    weights = biases = buffers = macs = trainable = non_trainable = elementwise = 0
+    for r in rows:  # one pass: a network may have 100,000 rows
+        weights += r.weights
+        biases += r.biases
+        buffers += r.buffers
+        macs += r.macs
+        trainable += r.trainable
+        non_trainable += r.non_trainable
+        elementwise += r.elementwise
+    params = trainable + non_trainable  # as each row's params
+    return (weights, biases, params, buffers, macs, trainable, non_trainable, elementwise)
 
 
 @record

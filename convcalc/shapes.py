@@ -32,7 +32,7 @@ class Shape:
         return self.channels * prod(self.spatial)
 
     def __str__(self) -> str:
-        return "×".join(str(n) for n in self.as_list())
+        return "×".join(map(str, (self.channels, *self.spatial)))
 
 
 def parse_dims(text: str, what: str) -> tuple[int, ...]:
@@ -116,13 +116,17 @@ class Window:
         return self.size_in + (-self.remainder) % self.stride
 
 
+def _kernel_text(kernel: int, dilation: int) -> str:
+    span = dilation * (kernel - 1) + 1
+    return f"kernel {kernel}" + (f" (dilated to {span})" if dilation > 1 else "")
+
+
 def slide(size: int, kernel: int, stride: int, dilation: int, pads: tuple[int, int],
           ceil_mode: bool = False) -> Window:
     """out = ⌊(n + p_b + p_a − span) / s⌋ + 1, with ⌈ ⌉ in ceil mode (PyTorch's rule applied)."""
     before, after = pads
     span = dilation * (kernel - 1) + 1
     padded = size + before + after
-    kernel_text = f"kernel {kernel}" + (f" (dilated to {span})" if dilation > 1 else "")
     dropped = 0
     if ceil_mode:
         # ⌈(padded − span)/s⌉ + 1, also when the window overhangs a tiny input (PyTorch allows it)
@@ -132,13 +136,13 @@ def slide(size: int, kernel: int, stride: int, dilation: int, pads: tuple[int, i
             out, dropped = out - 1, 1
         if out < 1:
             raise LayerProblem(
-                f"{kernel_text} overhangs the padded input {padded} ({size} + padding"
+                f"{_kernel_text(kernel, dilation)} overhangs the padded input {padded} ({size} + padding"
                 f" {before}+{after}) by {span - padded}, which is not less than the stride"
                 f" {stride}, so even in ceil mode the output would be empty")
     else:
         if span > padded:
             raise LayerProblem(
-                f"{kernel_text} is larger than the padded input {padded} ({size} + padding"
+                f"{_kernel_text(kernel, dilation)} is larger than the padded input {padded} ({size} + padding"
                 f" {before}+{after}), so the output would be empty; use a smaller kernel, more"
                 " padding or a larger input")
         out = (padded - span) // stride + 1

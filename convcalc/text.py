@@ -36,6 +36,10 @@ def percent(value: Fraction | None, digits: int = 1) -> str:
 
 def per_axis(values) -> str:
     """One value if every axis agrees, else them all joined by '×'."""
+    values = tuple(values)
+    first = values[0]
+    if type(first) is int and values.count(first) == len(values):  # the usual case, fast
+        return str(first)
     texts = [fraction(v) if isinstance(v, Fraction) or v is None else str(v) for v in values]
     return texts[0] if len(set(texts)) == 1 else "×".join(texts)
 

@@ -531,7 +531,7 @@ def expanded(count: int):
 def test_the_layer_limit_counts_layers_not_block_uses(monkeypatch):
     monkeypatch.setenv("CONVCALC_MAX_LAYERS", "30")
     assert len(expanded(10).layers) == 10 * 3  # 30 layers (and 10 block uses) fit a limit of 30
-    with pytest.raises(SpecError, match=r"limits.yaml:10: repeat 11 of res would expand to about"
+    with pytest.raises(SpecError, match=r"limits.yaml:10: repeat 11 of res expands to at least"
                                         r" 33 layers, more than the limit of 30"):
         expanded(11)
 
@@ -543,3 +543,28 @@ def test_block_uses_have_their_own_limit(monkeypatch):
     assert len(expanded(5).layers) == 5 * 3
     with pytest.raises(SpecError, match="repeat 6 of res would expand more than 5 block uses"):
         expanded(6)
+
+
+def test_blocks_that_double_at_each_level_are_refused_before_expanding():
+    levels = "\n".join(f"  b{k}: {{layers: [{{block: b{k - 1}, repeat: 2}}]}}" for k in range(1, 25))
+    text = (f"name: x\ninput: [1, 1]\nblocks:\n  b0: {{layers: [{{op: relu, repeat: 2}}]}}\n"
+            f"{levels}\nlayers:\n  - {{block: b24, repeat: 2}}\n")
+    with pytest.raises(SpecError, match=f"x.yaml:30: repeat 2 of b24 expands to at least"
+                                        f" {2 ** 26:,} layers, more than the limit of 120,000"):
+        parse_spec(parse_yaml(text, "x.yaml"), "x.yaml")
+
+
+def test_the_lower_bound_skips_entries_with_if(monkeypatch):
+    monkeypatch.setenv("CONVCALC_MAX_LAYERS", "10")
+    text = """name: x
+input: [1, 4, 4]
+blocks:
+  maybe:
+    params: {big: false}
+    layers:
+      - {op: relu, repeat: 1000, if: big}
+      - {op: relu}
+layers:
+  - {block: maybe, repeat: 5}
+"""
+    assert len(parse_spec(parse_yaml(text, "x.yaml"), "x.yaml").layers) == 5  # 1000 × 5 dropped
