@@ -89,8 +89,13 @@ def yaml11_hint(value, wanted: str = "") -> str:
 
 
 def _scalar(node):
-    text = node.value
-    if node.style:  # quoted or block scalar: always a string (plain is None or "")
+    return scalar_value(node.value, node.style)
+
+
+def scalar_value(text: str, style):
+    """A scalar's value from its text and PyYAML style (None or "" for plain, else a quote or a
+    block indicator)."""
+    if style:  # quoted or block scalar: always a string (plain is None or "")
         return Quoted(text)
     if text in _NULL:
         return None
@@ -191,7 +196,19 @@ def _loader():
 
 
 def parse_yaml(text: str, file: str):
-    """Parse one YAML document into YMap/YList/scalars; every failure is a `SpecError`."""
+    """Parse one YAML document into YMap/YList/scalars; every failure is a `SpecError`.
+
+    The plain YAML that specs are written in is read by `yamlfast`, many times faster; anything
+    else (and every error) goes through PyYAML.
+    """
+    from .yamlfast import fast_parse
+
+    doc = fast_parse(text)
+    return doc if doc is not None else parse_yaml_slow(text, file)
+
+
+def parse_yaml_slow(text: str, file: str):
+    """`parse_yaml` by PyYAML alone: what `yamlfast.fast_parse` must agree with."""
     import yaml
 
     try:
