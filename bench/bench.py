@@ -73,6 +73,17 @@ def machine() -> str:
             f" ({'with' if yaml.__with_libyaml__ else 'without'} libyaml)")
 
 
+def reference() -> float:
+    """µs to build one seven-key dict of ints and strings in a loop: a yardstick of this
+    machine's Python speed, to read the per-layer figures against (a layer costs a few dozen)."""
+    start = time.perf_counter()
+    rows = [{"name": f"l{i}", "op": "conv", "a": i, "b": i + 1, "c": i * 2, "d": [i, i],
+             "e": (i, i)} for i in range(200_000)]
+    elapsed = time.perf_counter() - start
+    del rows
+    return elapsed / 200_000 * 1e6
+
+
 def timed(argv, stdout=subprocess.DEVNULL) -> float:
     start = time.perf_counter()
     done = subprocess.run(argv, stdout=stdout, stderr=subprocess.PIPE)
@@ -152,7 +163,11 @@ def main() -> None:
     args = parser.parse_args()
     convcalc = shutil.which("convcalc", path=str(Path(sys.executable).parent)) or shutil.which(
         "convcalc") or sys.exit("convcalc is not installed next to this Python or on PATH")
-    print(f"Machine: {machine()}; {time.strftime('%Y-%m-%d')}\n")
+    gc.disable()
+    yardstick = min(reference() for _ in range(3))
+    gc.enable()
+    print(f"Machine: {machine()}; {time.strftime('%Y-%m-%d')}; yardstick (one seven-key dict"
+          f" built in a loop): {yardstick:.2f} µs\n")
     if not args.skip_startup:
         startup(convcalc, args.rounds)
         print()
