@@ -746,8 +746,9 @@ def run() -> None:
     if hasattr(sys, "set_int_max_str_digits"):
         sys.set_int_max_str_digits(0)
     # A command is one short pass that builds millions of small acyclic objects for a large
-    # network; the cyclic collector re-scanned them all again and again (a third of the time
-    # of 100,000 layers, docs/performance.md) and would free nothing: reference counting does.
+    # network; the cyclic collector re-scanned them all again and again (the JSON stage of
+    # 30,000 layers took 3x as long with it, docs/performance.md) and would free nothing:
+    # reference counting does.
     import gc
 
     gc.disable()

@@ -116,7 +116,7 @@ class Expander:
         self.groups: list[Group] = []
         self.index: dict[str, Node] = {}
         self.readers: dict[str, int] = {}
-        self.instances = 0  # block uses expanded: they count against the limit, like layers
+        self.instances = 0  # block uses expanded: limited by MAX_BLOCK_USES
         self.limit = max_layers()  # read once: os.environ costs microseconds per look-up
         self._least: dict[str, int] = {}  # block name → least_layers of one use
 
@@ -280,8 +280,9 @@ class Expander:
         level are refused by it at once, not after expanding the first copies."""
         if "op" in raw:
             return 1
-        definition = self.blocks.get(raw.get("block"))
-        if definition is None:
+        name = raw.get("block")
+        definition = self.blocks.get(name) if isinstance(name, str) else None
+        if definition is None:  # an error the expansion reports with its line
             return 0
         if definition.name not in self._least:
             self._least[definition.name] = 0  # a block that uses itself is refused later
