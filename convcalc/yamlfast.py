@@ -80,6 +80,19 @@ def fast_parse(text: str):
 
 def _read(text: str):
     """The converted document; raises `_Unsupported` outside the subset."""
+    text = _prepared(text)
+    collecting = gc.isenabled()
+    gc.disable()  # the reader only adds objects (no cycles): a collection would only walk them
+    try:
+        return _Reader(text).document()
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _prepared(text: str) -> str:
+    """The text the reader reads: CRLF as LF, a leading `---` as a blank line; raises
+    `_Unsupported` for characters or document markers left to PyYAML."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")  # a lone CR is left for _OUTSIDE to catch
     start = _START.match(text)
@@ -88,13 +101,7 @@ def _read(text: str):
     if _OUTSIDE.search(text) or text.startswith(("---", "...")) or "\n---" in text \
             or "\n..." in text:  # another document marker
         raise _Unsupported
-    collecting = gc.isenabled()
-    gc.disable()  # the reader only adds objects (no cycles): a collection would only walk them
-    try:
-        return _Reader(text).document()
-    finally:
-        if collecting:
-            gc.enable()
+    return text
 
 
 def _is_item(content: str) -> bool:
