@@ -233,7 +233,8 @@ def parse_yaml_slow(text: str, file: str):
     except RecursionError:
         raise SpecError(f"nesting deeper than {MAX_DEPTH} levels; flatten the spec",
                         Location(file)) from None
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style):
+        # nothing at all, or only a '---' line (an empty plain scalar)
         raise SpecError("the spec is empty; it needs at least 'name', 'input' and 'layers'",
                         Location(file, 1))
     return _Converter(file).convert(node)

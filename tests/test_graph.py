@@ -546,7 +546,8 @@ def test_block_uses_have_their_own_limit(monkeypatch):
 
 
 def test_blocks_that_double_at_each_level_are_refused_before_expanding():
-    levels = "\n".join(f"  b{k}: {{layers: [{{block: b{k - 1}, repeat: 2}}]}}" for k in range(1, 25))
+    levels = "\n".join(f"  b{k}: {{layers: [{{block: b{k - 1}, repeat: 2}}]}}"
+                       for k in range(1, 25))
     text = (f"name: x\ninput: [1, 1]\nblocks:\n  b0: {{layers: [{{op: relu, repeat: 2}}]}}\n"
             f"{levels}\nlayers:\n  - {{block: b24, repeat: 2}}\n")
     with pytest.raises(SpecError, match=f"x.yaml:30: repeat 2 of b24 expands to at least"

@@ -63,7 +63,8 @@ def runner():
 
 @pytest.mark.parametrize("columns", [40, 60, 80])
 def test_a_narrow_terminal_gets_every_number_whole(runner, columns):
-    result = runner.invoke(app, ["summary", "resnet50", "--depth", "1"], env={"COLUMNS": str(columns)})
+    result = runner.invoke(app, ["summary", "resnet50", "--depth", "1"],
+                           env={"COLUMNS": str(columns)})
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     too_wide = [line for line in lines if width(line) > columns]

@@ -264,7 +264,7 @@ def test_a_utf8_byte_order_mark_is_fine(tmp_path):
     assert load_spec(path).name == "t"
 
 
-@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n", "--- # nothing\n"])
 def test_an_empty_file_is_an_error(tmp_path, text):
     path = tmp_path / "empty.yaml"
     path.write_text(text)
