@@ -55,10 +55,10 @@ def network(layers: int, kind: str) -> str:
 
 
 def machine() -> str:
-    import rich  # noqa: F401 - only its version
+    from importlib.metadata import version
+
     import typer
     import yaml
-    from importlib.metadata import version
 
     cpu = platform.processor() or platform.machine()
     try:

@@ -24,13 +24,14 @@ def _unseen_messages(windows) -> list[str]:
     """One message per group of axes whose windows leave input pixels unread at the end."""
     # A stride longer than the window skips pixels by design (a 1×1 stride-2 projection):
     # only windows that otherwise tile the input are warned about.
-    if not any(w.unseen and w.stride <= w.span for w in windows):
+    short = [k for k, w in enumerate(windows) if w.unseen and w.stride <= w.span]
+    if not short:
         return []  # the usual case, decided without naming the axes
     names = AXIS_NAMES.get(len(windows), tuple(f"axis {i}" for i in range(len(windows))))
     groups: dict = {}
-    for name, w in zip(names, windows):
-        if w.unseen and w.stride <= w.span:
-            groups.setdefault((w.size_in, w.unseen, w.exact_size), []).append(name)
+    for k in short:
+        w = windows[k]
+        groups.setdefault((w.size_in, w.unseen, w.exact_size), []).append(names[k])
     messages = []
     for (size, unseen, exact), axes in groups.items():
         pixels = "pixel" if unseen == 1 else "pixels"

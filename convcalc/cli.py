@@ -149,12 +149,12 @@ def _write(text: str) -> None:
 def _show(*blocks, svg: Optional[str] = None) -> None:
     """Print blocks (`table.Line`, `table.Table`, or lists of them) to stdout, fitted to the
     terminal; with `svg`, first save them as an SVG picture."""
-    from .table import flat, render, terminal_width, use_colour
+    from .table import render, terminal_width, use_colour
 
     if svg is not None:
         from .picture import save_svg
 
-        save_svg(flat(blocks), svg)
+        save_svg(blocks, svg)
     _write(render(blocks, terminal_width(sys.stdout), use_colour(sys.stdout)))
 
 
@@ -228,19 +228,20 @@ def _dims(text: str, what: str) -> tuple:
 
 def _emit_report(report, fmt: Format, one_layer: bool = False, depth=None, svg=None,
                  columns=(), dtype: str = "fp32") -> None:
+    if fmt is Format.table:  # a table needs neither json nor csv
+        from . import render
+
+        _show(render.one_layer(report) if one_layer
+              else render.summary(report, depth, columns, dtype), svg=svg)
+        return
     from . import writers
 
     if fmt is Format.json:
         _write(writers.dumps(writers.report_dict(report, dtype)))
     elif fmt is Format.csv:
         _write(writers.report_csv(report))
-    elif fmt is Format.markdown:
-        _write(writers.report_markdown(report))
     else:
-        from . import render
-
-        _show(render.one_layer(report) if one_layer
-              else render.summary(report, depth, columns, dtype), svg=svg)
+        _write(writers.report_markdown(report))
 
 
 def _version(value: bool):

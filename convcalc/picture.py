@@ -4,7 +4,7 @@ here: the terminal output itself is laid out by `table.py`)."""
 from __future__ import annotations
 
 from .errors import UsageError
-from .table import Line, Styled, Table
+from .table import Line, Styled, Table, flat
 
 
 def _text(cell):
@@ -35,12 +35,13 @@ def _renderable(block):
 
 
 def save_svg(blocks, path: str) -> None:
-    """Draw `blocks` as wide as the widest of them and save the picture at `path`."""
+    """Draw `blocks` (as `table.render` takes them) as wide as the widest of them and save the
+    picture at `path`."""
     import io
 
     from rich.console import Console
 
-    renderables = [_renderable(b) for b in blocks]
+    renderables = [_renderable(b) for b in flat(blocks)]
     console = Console(file=io.StringIO(), record=True, width=10_000, highlight=False,
                       emoji=False)
     console.width = max(console.measure(r).maximum for r in renderables)

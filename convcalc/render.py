@@ -16,10 +16,6 @@ if TYPE_CHECKING:  # imported where used: a summary needs none of them
 
 
 def warning_lines(report: Report) -> list:
-    return _warnings(report)
-
-
-def _warnings(report: Report) -> list:
     return [Line(f"warning: {w}", "yellow") for w in report.warnings]
 
 
@@ -109,7 +105,7 @@ def summary(report: Report, depth: int | None = None, columns=(), dtype: str = "
     if len(report.outputs) > 1:
         outputs.append(Line("outputs: " + " · ".join(
             f"{name} {text.shape(report.row(name).output_shape)}" for name in report.outputs)))
-    return [table, footer, *lines, *outputs, *_warnings(report)]
+    return [table, footer, *lines, *outputs, *warning_lines(report)]
 
 
 def _formula(row) -> str:
@@ -151,7 +147,7 @@ def one_layer(report: Report) -> list:
     lines.append(Line(f"  MACs:   {text.product(macs) + ' = ' + text.count(row.macs) if row.macs else '0'}"))
     lines.append(Line(f"  receptive field: size {text.rf_size(row.rf)}, jump"
                       f" {text.rf_jump(row.rf)}, padding {text.rf_padding(row.rf)}"))
-    return [*lines, *_warnings(report)]
+    return [*lines, *warning_lines(report)]
 
 
 def comparison(comp: Comparison) -> Table:
