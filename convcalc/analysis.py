@@ -42,6 +42,12 @@ def _unseen_messages(windows) -> list[str]:
     return messages
 
 
+def _computed(math):
+    """A layer's math and the warnings its windows give: what the analysis keeps per distinct
+    layer."""
+    return math, tuple(_unseen_messages(math.windows))
+
+
 def _describe(name: str, rf: ReceptiveField) -> str:
     return (f"'{name}' (size {text.rf_size(rf)}, jump {text.rf_jump(rf)}, padding"
             f" {text.rf_padding(rf)})")
@@ -82,56 +88,62 @@ def analyze(spec: Spec, batch: int = 1) -> Report:
     shapes = {"input": spec.input}
     fields = {"input": at_input(len(spec.input.spatial))}
     rows, warnings = [], list(spec.warnings)
+    # A layer's math depends only on its fields and its input shapes (the names it reads appear
+    # only in errors, which end the analysis): networks repeat the same layer at the same shape
+    # again and again, so it is computed once per distinct (fields, input shapes). The fields
+    # are keyed by identity — the expansion gives equal layers one shared mapping (graph.py),
+    # and the spec keeps it alive — the shapes by value. Results are immutable: safe to share.
+    memo: dict = {}
+    convention = spec.convention
     for layer in spec.layers:
         kind = REGISTRY[layer.op]
-        inputs = tuple(shapes[name] for name in layer.inputs)
-        notes = []
+        names = layer.inputs
+        notes = ()
         try:
             if kind.arity == 1:
-                math = kind.analyze(layer.attrs, inputs[0])
+                first = shapes[names[0]]
+                inputs = (first,)
+                key = (id(layer.attrs), first.channels, first.spatial)
+                found = memo.get(key)
+                if found is None:
+                    found = memo[key] = _computed(kind.analyze(layer.attrs, first))
+                rf = fields[names[0]]
             else:
-                math = kind.analyze(layer.attrs, inputs, layer.inputs)
-            if kind.arity is None:
-                rf, warning = merge_fields(layer.inputs, [fields[n] for n in layer.inputs],
-                                           spec.input.spatial)
-                notes += [warning] if warning else []
-            else:
-                rf = fields[layer.inputs[0]]
+                inputs = tuple(shapes[name] for name in names)
+                key = (id(layer.attrs), *[(shape.channels, shape.spatial) for shape in inputs])
+                found = memo.get(key)
+                if found is None:
+                    found = memo[key] = _computed(kind.analyze(layer.attrs, inputs, names))
+                if kind.arity is None:
+                    rf, warning = merge_fields(names, [fields[n] for n in names],
+                                               spec.input.spatial)
+                    notes = (warning,) if warning else ()
+                else:
+                    rf = fields[names[0]]
         except LayerProblem as problem:
             raise ShapeError(f"layer '{layer.name}' ({layer.op}): {problem}",
                              spec.where(layer.line)) from None
-        known = not rf.is_global and any(a is not None for a in rf.axes)
+        math, unseen = found
+        known = False  # is any axis of the field known? (worked out only where it matters)
+        if math.is_global or math.rf_notes:
+            known = not rf.is_global and any(a is not None for a in rf.axes)
         if math.is_global:
             # a unit reading its whole input sees the whole image — unless what it reads was
             # already of unknown extent (an fc after RoI pooling sees one region)
             rf = whole(spec.input.spatial) if known or rf.is_global else rf
         elif math.steps is not None:
             rf = through(rf, math.steps)
-        rf_notes = math.rf_notes if known else ()
-        for message in (*_unseen_messages(math.windows), *math.notes, *rf_notes, *notes):
-            warnings.append(Diagnostic(spec.where(layer.line), layer.name, layer.op, message))
+        if unseen or math.notes or notes or (math.rf_notes and known):
+            rf_notes = math.rf_notes if known else ()
+            for message in (*unseen, *math.notes, *rf_notes, *notes):
+                warnings.append(Diagnostic(spec.where(layer.line), layer.name, layer.op,
+                                           message))
         shapes[layer.name], fields[layer.name] = math.output, rf
-        rows.append(LayerRow(
-            name=layer.name,
-            op=layer.op,
-            inputs=layer.inputs,
-            input_shapes=inputs,
-            output_shape=math.output,
-            weights=math.weights,
-            biases=math.biases,
-            norm=math.norm,
-            stats=math.buffers,
-            macs=math.macs * batch,
-            elementwise=math.elementwise * batch,
-            rf=rf,
-            windows=math.windows,
-            attrs=layer.attrs,
-            param_terms=math.param_terms,
-            macs_terms=math.macs_terms,
-            line=layer.line,
-            path=layer.path,
-            convention=spec.convention,
-        ))
+        rows.append(LayerRow(layer.name, layer.op, names, inputs, math.output, math.weights,
+                             math.biases, math.norm, math.buffers, math.macs * batch,
+                             math.elementwise * batch, rf, math.windows, layer.attrs,
+                             math.param_terms, math.macs_terms, layer.line, layer.path,
+                             convention))
     warnings += _resized_weights(spec, rows)
     return Report(spec.name, spec.file, spec.input, tuple(rows), tuple(warnings),
                   spec.description, spec.groups, spec.outputs, spec.convention, batch)

@@ -53,6 +53,8 @@ MAX_BLOCK_DEPTH = 32
 MAX_NAME = 200
 ENTRY_KEYS = ("op", "block", "name", "from", "repeat", "if")
 _FIELD = re.compile(r"\{([^{}]*)\}")
+#: A layer name: ASCII letters, digits, '_' and '-', in parts joined by '.'.
+_NAME = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
 
 
 @record
@@ -119,6 +121,8 @@ class Expander:
         self.instances = 0  # block uses expanded: limited by MAX_BLOCK_USES
         self.limit = max_layers()  # read once: os.environ costs microseconds per look-up
         self._least: dict[str, int] = {}  # block name → least_layers of one use
+        #: checked fields by what they depend on (`_memo_key`): equal entries share one mapping
+        self._fields: dict = {}
 
     def at(self, line) -> Location:
         return Location(self.file, line)
@@ -298,9 +302,8 @@ class Expander:
         return self._least[definition.name]
 
     def check_name(self, name, line) -> None:
-        if not isinstance(name, str) or not name or len(name) > MAX_NAME or not all(
-                part.replace("_", "a").replace("-", "a").isalnum() and part.isascii()
-                for part in name.split(".")) or name == "input":
+        if (not isinstance(name, str) or len(name) > MAX_NAME or not _NAME.fullmatch(name)
+                or name == "input"):
             raise SpecError(f"layer name {name!r} must be letters, digits, '_' and '-' in"
                             f" parts joined by '.', at most {MAX_NAME} long, and not 'input'",
                             self.at(line))
@@ -376,16 +379,37 @@ class Expander:
             raise SpecError(f"unknown op '{op}'{did_you_mean(op, [*REGISTRY, *ALIASES])}; the"
                             f" ops are: {', '.join(REGISTRY)}", self.at(line))
         kind = REGISTRY[op]
-        label = f"layer '{qualified}' ({op})"
         arity = kind.arity
-        if arity == 1 and len(inputs) != 1:
-            raise SpecError(f"{label} takes one input, not {len(inputs)}", self.at(line))
-        if arity is None and len(inputs) < 2:
-            raise SpecError(f"{label} merges several inputs: give from: [a, b, ...]",
+        if arity == 1 and len(inputs) == 1:
+            pass  # the usual case, before any message is worded
+        elif arity == 1:
+            raise SpecError(f"{_label(qualified, op)} takes one input, not {len(inputs)}",
                             self.at(line))
-        if arity not in (1, None) and len(inputs) != arity:
-            raise SpecError(f"{label} takes {arity} inputs in from:, not {len(inputs)}",
-                            self.at(line))
+        elif arity is None and len(inputs) < 2:
+            raise SpecError(f"{_label(qualified, op)} merges several inputs: give from:"
+                            " [a, b, ...]", self.at(line))
+        elif arity not in (1, None) and len(inputs) != arity:
+            raise SpecError(f"{_label(qualified, op)} takes {arity} inputs in from:, not"
+                            f" {len(inputs)}", self.at(line))
+        key = _memo_key(op, raw, env)
+        attrs = self._fields.get(key) if key is not None else None
+        if attrs is None:
+            attrs = MappingProxyType(self.fields(raw, line, op, kind, _label(qualified, op),
+                                                 env))
+            if key is not None:
+                self._fields[key] = attrs
+        if len(self.nodes) >= self.limit:
+            raise SpecError(f"the spec expands to more than {self.limit:,} layers"
+                            " (CONVCALC_MAX_LAYERS raises the limit)", self.at(line))
+        node = Node(qualified, op, attrs, line, inputs, path)
+        self.nodes.append(node)
+        self.index[qualified] = node
+        for name in inputs:
+            self.readers[name] = self.readers.get(name, 0) + 1
+        return qualified
+
+    def fields(self, raw, line, op, kind, label, env) -> dict:
+        """A layer entry's fields checked, with defaults filled in."""
         fields = kind.field_map
         attrs = {}
         for key, value in raw.items():
@@ -421,15 +445,52 @@ class Expander:
             kind.validate(attrs)
         except LayerProblem as problem:
             raise SpecError(f"{label}: {problem}", self.at(line)) from None
-        if len(self.nodes) >= self.limit:
-            raise SpecError(f"the spec expands to more than {self.limit:,} layers"
-                            " (CONVCALC_MAX_LAYERS raises the limit)", self.at(line))
-        node = Node(qualified, op, MappingProxyType(attrs), line, inputs, path)
-        self.nodes.append(node)
-        self.index[qualified] = node
-        for name in inputs:
-            self.readers[name] = self.readers.get(name, 0) + 1
-        return qualified
+        return attrs
+
+
+#: Separates a key's fields from the parameters in scope (no YAML value is this object).
+_PARAMETERS = object()
+
+
+def _label(qualified: str, op: str) -> str:
+    return f"layer '{qualified}' ({op})"
+
+
+def _frozen(value, strings: list):
+    """A hashable stand-in for a YAML value that tells apart what the checks tell apart: 1, 1.0
+    and true; a plain string (an expression) and a quoted one; 0.1 written in two ways. Plain
+    strings found are added to `strings`."""
+    kind = type(value)
+    if kind is int:
+        return value
+    if kind is str:
+        strings.append(value)
+    elif isinstance(value, list):
+        return (list, tuple(_frozen(item, strings) for item in value))
+    elif isinstance(value, float):
+        return (kind, getattr(value, "text", repr(value)))
+    return (kind, value)
+
+
+def _memo_key(op: str, raw, env: dict):
+    """What a layer entry's checked fields depend on: its op, its written fields and — when one
+    of them holds an expression — the parameters in scope. None when that cannot be a key (a
+    mapping where a value should be): such an entry is checked on its own."""
+    strings: list = []
+    items = [op]
+    try:
+        for key, value in raw.items():
+            if key not in ENTRY_KEYS:
+                items += (key, value if type(value) is int else _frozen(value, strings))
+        if strings:  # an expression may read the parameters
+            items.append(_PARAMETERS)
+            for name, value in env.items():
+                items += (name, _frozen(value, strings))
+        key = tuple(items)
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def parse_blocks(raw, file: str) -> dict:

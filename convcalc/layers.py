@@ -80,6 +80,9 @@ class LayerKind:
         return True
 
     def analyze(self, attrs, inp: Shape) -> LayerMath:  # pragma: no cover - interface
+        """The layer's math: a function of its fields and input shape(s) alone — kinds with
+        several inputs also get their names, for error messages only — since the analysis
+        computes it once per distinct pair and shares the result."""
         raise NotImplementedError
 
 
