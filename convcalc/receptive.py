@@ -65,11 +65,9 @@ def advance(axis: AxisRF | None, step: Step) -> AxisRF | None:
     """r' = r + (k−1)·j;  j' = j·s;  P' = P + p·j  (unknown stays unknown)."""
     if axis is None or axis.jump is None:
         return axis
-    return AxisRF(
-        size=axis.size + (step.span - 1) * axis.jump,
-        jump=axis.jump * step.stride,
-        padding=axis.padding + step.pad_before * axis.jump,
-    )
+    jump = axis.jump
+    return AxisRF(axis.size + (step.span - 1) * jump, jump * step.stride,
+                  axis.padding + step.pad_before * jump)
 
 
 #: The steps of a layer after which no axis's field is known (reshape, RoI pooling).
@@ -82,6 +80,8 @@ def through(rf: ReceptiveField, steps) -> ReceptiveField:
         return rf
     if steps == UNKNOWN or len(steps) != len(rf.axes):
         return ReceptiveField((None,) * len(rf.axes))
+    if len(steps) == 2 and steps[0] is not None and steps[1] is not None:  # images, unrolled
+        return ReceptiveField((advance(rf.axes[0], steps[0]), advance(rf.axes[1], steps[1])))
     return ReceptiveField(tuple(None if s is None else advance(a, s)
                                 for a, s in zip(rf.axes, steps)))
 

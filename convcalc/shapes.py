@@ -7,6 +7,7 @@ layer; see docs/formulas.md for its derivation.
 
 from __future__ import annotations
 
+from functools import cached_property
 from math import prod
 
 from .records import record
@@ -26,7 +27,7 @@ class Shape:
     def as_list(self) -> list[int]:
         return [self.channels, *self.spatial]
 
-    @property
+    @cached_property  # kept in the instance's dictionary, beside (not among) the fields
     def numel(self) -> int:
         """Elements in one sample: C × H × W × …"""
         return self.channels * prod(self.spatial)
