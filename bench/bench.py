@@ -133,7 +133,7 @@ def stages(text: str) -> tuple[int, list[float]]:
         t2 = time.perf_counter()
         report = analyze(spec)
         t3 = time.perf_counter()
-        writers.dumps(writers.report_dict(report))
+        writers.dumps(writers.report_dict(report, encoded=True))
         t4 = time.perf_counter()
     finally:
         gc.enable()

@@ -237,7 +237,7 @@ def _emit_report(report, fmt: Format, one_layer: bool = False, depth=None, svg=N
     from . import writers
 
     if fmt is Format.json:
-        _write(writers.dumps(writers.report_dict(report, dtype)))
+        _write(writers.dumps(writers.report_dict(report, dtype, encoded=True)))
     elif fmt is Format.csv:
         _write(writers.report_csv(report))
     else:

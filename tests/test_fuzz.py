@@ -285,6 +285,8 @@ def full_output(report, table: bool = True) -> str:
     """Every renderer, so that a crash in any of them is caught: JSON, CSV, Markdown and the
     table, as wide as it needs and stacked for a 40-column terminal. Returns the JSON."""
     text = writers.dumps(writers.report_dict(report))
+    # what the command line writes: the same text, built without the json encoder
+    assert writers.dumps(writers.report_dict(report, encoded=True)) == text
     writers.report_csv(report)
     writers.report_markdown(report)
     if table:

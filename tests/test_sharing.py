@@ -3,14 +3,17 @@ layers at equal input shapes share their math (analysis.py), and the JSON writer
 of shared shapes and windows (writers.py). Sharing must never change a result: each test here
 pairs two entries that a careless key would confuse and checks that they are told apart."""
 
+import json
 from fractions import Fraction
 
 import pytest
 
+from convcalc import writers
 from convcalc.analysis import analyze
 from convcalc.errors import SpecError
 from convcalc.spec import parse_spec
 from convcalc.yamlspec import parse_yaml
+from convcalc.zoo import builtin_specs, load
 
 
 def spec(text):
@@ -110,3 +113,35 @@ def test_a_shared_merge_still_names_its_own_inputs_in_warnings():
     messages = {w.layer: w.message for w in shifted.warnings if "not centred" in w.message}
     assert messages["m1"].index("'a'") < messages["m1"].index("'b'")
     assert messages["m2"].index("'b'") < messages["m2"].index("'a'")
+
+
+def rows_of_every_kind():
+    """Rows from every built-in plus the shapes the built-ins lack: one and three spatial axes,
+    a fractional field (a transposed convolution), an unknown one and a global one."""
+    for name in builtin_specs():
+        yield from analyze(load(name)).rows
+    odd = ("name: odd\ninput: [2, 9, 9, 9]\nlayers:\n"
+           "  - {op: conv, out: 2, kernel: 3, stride: 2}\n"
+           "  - {op: deconv, out: 2, kernel: 3, stride: 2}\n"
+           "  - {op: maxpool, output: [2, 3, 4]}\n"
+           "  - {op: maxpool, global: true}\n  - {op: flatten}\n  - {op: fc, out: 3}\n")
+    yield from analyze(spec(odd)).rows
+    yield from analyze(spec("name: line\ninput: [3, 50]\nlayers:\n"
+                            "  - {op: conv, out: 5, kernel: 7, padding: [[3, 2]]}\n")).rows
+
+
+def test_the_text_writer_writes_exactly_what_the_json_encoder_writes():
+    rows = list(rows_of_every_kind())
+    assert {len(r.output_shape.spatial) for r in rows} >= {0, 1, 2, 3}
+    fragments: dict = {}
+    for row in rows:
+        expected = json.dumps(writers.layer_dict(row), ensure_ascii=False, allow_nan=False)
+        assert writers.layer_json(row) == expected, row.name
+        assert writers.layer_json(row, fragments) == expected, row.name
+
+
+@pytest.mark.parametrize("name", ["resnet50", "fcn32s", "googlenet-paper", "densenet121"])
+def test_a_written_report_is_the_same_byte_for_byte_either_way(name):
+    report = analyze(load(name))
+    assert (writers.dumps(writers.report_dict(report, encoded=True))
+            == writers.dumps(writers.report_dict(report)))
