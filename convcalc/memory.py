@@ -42,17 +42,22 @@ def peak_live_elements(report: Report) -> int:
         for name in row.inputs:
             last_reader[name] = index
     keep = set(report.outputs or (report.rows[-1].name,))
-    size = {"input": report.input.numel * report.batch}
-    live = size["input"]
-    peak = live
+    batch = report.batch
+    size = {"input": report.input.numel * batch}
+    live = peak = size["input"]
     for index, row in enumerate(report.rows):
-        size[row.name] = row.output_shape.numel * report.batch
-        live += size[row.name]  # written while its inputs are still alive
-        peak = max(peak, live)
-        for name in (*row.inputs, row.name):
-            if last_reader.get(name, index) <= index and name not in keep:
-                live -= size[name]  # no later layer reads it (a name read twice frees 0)
-                size[name] = 0
+        name = row.name
+        size[name] = written = row.output_shape.numel * batch
+        live += written  # written while its inputs are still alive
+        if live > peak:
+            peak = live
+        for read in row.inputs:  # read here: freed if no later layer reads it
+            if last_reader[read] == index and read not in keep:
+                live -= size[read]  # (a name read twice by this layer frees 0 the second time)
+                size[read] = 0
+        if name not in last_reader and name not in keep:  # read by no layer at all
+            live -= written
+            size[name] = 0
     return peak
 
 
