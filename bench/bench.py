@@ -12,12 +12,15 @@ Start-up: each command runs alternately with the floor, `python -c "import typer
 (the libraries convcalc cannot do without), so a busy machine slows all of them alike; the
 table gives medians and each command's ratio to the floor measured in the same run.
 
-Scale: three generated networks — a chain of convolutions, a residual graph written one layer
-per line (every third layer adds the two before it), and the same residual graph written as one
-block repeated — each timed end to end through the command line (`convcalc summary FILE
+Scale: four generated networks — a chain of convolutions, a residual graph written one layer
+per line (every third layer adds the two before it), the same residual graph written as one
+block repeated, and a chain whose layers all differ (layer i has 17 + i output channels) — each
+timed end to end through the command line (`convcalc summary FILE
 --format json`, process start included), and in-process stage by stage (YAML, spec expansion,
 analysis, JSON) with the garbage collector set as the command line sets it. Time per layer
-should stay flat as the networks grow (the engine is linear).
+should stay flat as the networks grow (the engine is linear). Equal layers at equal input shapes
+are checked and computed once (docs/performance.md): the first three networks repeat one layer,
+the fourth has no two alike — the case where nothing is shared.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ FLOOR = "floor: import typer, rich, yaml"
 
 
 def network(layers: int, kind: str) -> str:
-    """A chain, a residual graph written layer by layer, or the same graph as a repeated block."""
+    """A chain, a residual graph written layer by layer, the same graph as a repeated block, or
+    a chain of layers that all differ."""
     if kind == "repeat":
         return ("name: bench\ninput: [16, 32, 32]\nblocks:\n  res:\n    layers:\n"
                 "      - {op: conv, name: a, out: 16, kernel: 3, padding: 1}\n"
@@ -49,6 +53,8 @@ def network(layers: int, kind: str) -> str:
     for i in range(layers):
         if kind == "residual" and i % 3 == 2:
             lines.append(f"  - {{op: add, name: l{i}, from: [l{i - 2}, l{i - 1}]}}")
+        elif kind == "distinct":
+            lines.append(f"  - {{op: conv, name: l{i}, out: {17 + i}, kernel: 3, padding: 1}}")
         else:
             lines.append(f"  - {{op: conv, name: l{i}, out: 16, kernel: 3, padding: 1}}")
     return "\n".join(lines) + "\n"
@@ -144,7 +150,7 @@ def scale(convcalc: str, sizes) -> None:
     print("| network | layers | command line | YAML | spec | analysis | JSON | µs per layer |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
-        for kind in ("chain", "residual", "repeat"):
+        for kind in ("chain", "residual", "repeat", "distinct"):
             for n in sizes:
                 path = Path(folder, f"{kind}-{n}.yaml")
                 path.write_text(network(n, kind))

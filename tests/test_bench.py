@@ -33,6 +33,15 @@ def test_the_generated_networks(bench, kind, layers, adds):
     assert report.totals.macs == convs * 16 * 32 * 32 * 3 * 3 * 16
 
 
+def test_the_network_of_distinct_layers(bench):
+    report = analyze(parse_spec(parse_yaml(bench.network(30, "distinct"), "b.yaml"), "b.yaml"))
+    channels = [16] + [17 + i for i in range(30)]  # layer i reads channels[i], writes [i + 1]
+    assert [r.output_shape.channels for r in report.rows] == channels[1:]
+    assert report.totals.params == sum(3 * 3 * channels[i] * channels[i + 1] + channels[i + 1]
+                                       for i in range(30))
+    assert len({(r.input_shapes, r.output_shape) for r in report.rows}) == 30  # no two alike
+
+
 def test_the_stages_and_the_machine_line(bench):
     layers, times = bench.stages(bench.network(30, "residual"))
     assert layers == 30 and len(times) == 4 and all(t >= 0 for t in times)
