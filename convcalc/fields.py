@@ -44,6 +44,11 @@ class FieldType:
     def check(self, value, what: str, where: Location):  # pragma: no cover - interface
         raise NotImplementedError
 
+    def takes_int(self, value: int) -> bool:
+        """Does `check` accept this int as it is? A quick answer for the usual case; False sends
+        the value through `check`, which accepts it or says why not."""
+        return False
+
     def describe(self) -> str:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -58,6 +63,9 @@ class Int(FieldType):
     wanted = "integer"
 
     minimum: int = 1
+
+    def takes_int(self, value):
+        return value >= self.minimum
 
     def check(self, value, what, where):
         if not _is_int(value):
@@ -82,6 +90,9 @@ class PerAxis(FieldType):
 
     minimum: int = 1
 
+    def takes_int(self, value):
+        return value >= self.minimum
+
     def check(self, value, what, where):
         item = Int(self.minimum)
         if isinstance(value, list):
@@ -102,6 +113,9 @@ class Padding(FieldType):
     """Zero padding: int, one per axis, [before, after] per axis, 'same' (TensorFlow) or 'valid'."""
 
     literals = frozenset({"same", "valid", "half"})
+
+    def takes_int(self, value):
+        return value >= 0
 
     def check(self, value, what, where):
         if isinstance(value, str) and value in ("same", "valid", "half"):

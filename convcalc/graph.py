@@ -415,6 +415,10 @@ class Expander:
         for key, value in raw.items():
             if key in ENTRY_KEYS:
                 continue
+            field = fields.get(key)
+            if field is not None and type(value) is int and field.type.takes_int(value):
+                attrs[key] = value  # the usual case, accepted without wording a message
+                continue
             at = raw.line_of(key)
             if key not in fields:
                 allowed = ", ".join(fields) or "no fields"
