@@ -94,7 +94,7 @@ def _spatial_input(op: str, inp: Shape) -> int:
 
 
 def _steps(windows) -> tuple[Step, ...]:
-    return tuple(Step(w.span, w.stride, w.pad_before) for w in windows)
+    return tuple([Step(w.span, w.stride, w.pad_before) for w in windows])
 
 
 def _grouped_window(op: str, a, inp: Shape) -> tuple:
@@ -140,9 +140,9 @@ class Conv(LayerKind):
         kernel, stride, dilation = _grouped_window(self.op, a, inp)
         spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
         pads = padding_pairs(a["padding"], inp.spatial, spans, stride)
-        windows = tuple(slide(n, k, s, d, p)
-                        for n, k, s, d, p in zip(inp.spatial, kernel, stride, dilation, pads))
-        out = Shape(a["out"], tuple(w.size_out for w in windows))
+        windows = tuple([slide(n, k, s, d, p)
+                         for n, k, s, d, p in zip(inp.spatial, kernel, stride, dilation, pads)])
+        out = Shape(a["out"], tuple([w.size_out for w in windows]))
         per_group_in = inp.channels // groups
         biases = a["out"] if a["bias"] else 0
         terms = ((*kernel, per_group_in, a["out"]),) + (((biases,),) if biases else ())

@@ -77,6 +77,21 @@ def record(cls):
     return cls
 
 
+class computed_once:  # noqa: N801 - used as a decorator, like property
+    """A property of a record worked out on first use and kept in the instance, beside (not
+    among) its fields. functools.cached_property does the same, but in Python 3.11 takes a lock
+    on every first use: a shape's element count is first asked for once per layer."""
+
+    def __init__(self, func):
+        self.func, self.name, self.__doc__ = func, func.__name__, func.__doc__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)  # later look-ups find it there
+        return value
+
+
 def fields(obj) -> tuple[str, ...]:
     """The field names of a record (or record class), in order."""
     return obj.__record_fields__

@@ -7,10 +7,9 @@ layer; see docs/formulas.md for its derivation.
 
 from __future__ import annotations
 
-from functools import cached_property
 from math import prod
 
-from .records import record
+from .records import computed_once, record
 
 
 class LayerProblem(Exception):
@@ -27,7 +26,7 @@ class Shape:
     def as_list(self) -> list[int]:
         return [self.channels, *self.spatial]
 
-    @cached_property  # kept in the instance's dictionary, beside (not among) the fields
+    @computed_once
     def numel(self) -> int:
         """Elements in one sample: C × H × W × …"""
         return self.channels * prod(self.spatial)
@@ -75,7 +74,7 @@ def padding_pairs(padding, sizes, kernels, strides) -> tuple[tuple[int, int], ..
     if padding == "half":  # Caffe's and Darknet's pad = ⌊k/2⌋ on both sides
         return tuple((k // 2, k // 2) for k in kernels)
     pads = per_axis(padding, axes, "padding")
-    return tuple(p if isinstance(p, tuple) else (p, p) for p in pads)
+    return tuple([p if isinstance(p, tuple) else (p, p) for p in pads])
 
 
 @record

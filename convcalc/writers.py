@@ -116,8 +116,17 @@ def layer_json(row: LayerRow, fragments: dict | None = None) -> str:
         return text + "}"
     window_text = fragments.get(id(windows))
     if window_text is None:
-        window_text = fragments[id(windows)] = _compact(_window_dict(windows))
+        window_text = fragments[id(windows)] = _window_json(windows)
     return f'{text}, "window": {window_text}}}'
+
+
+def _window_json(windows) -> str:
+    if len(windows) != 2:
+        return _compact(_window_dict(windows))
+    a, b = windows  # images, written out
+    return (f'{{"kernel": [{a.kernel}, {b.kernel}], "stride": [{a.stride}, {b.stride}],'
+            f' "padding": [[{a.pad_before}, {a.pad_after}], [{b.pad_before}, {b.pad_after}]],'
+            f' "dilation": [{a.dilation}, {b.dilation}]}}')
 
 
 def totals_dict(report: Report) -> dict:
