@@ -2,7 +2,7 @@
 
 import pytest
 
-from convcalc.records import FrozenError, fields, record, replace
+from convcalc.records import FrozenError, computed_once, fields, record, replace
 
 
 @record
@@ -57,3 +57,25 @@ def test_missing_and_misordered_fields_are_errors():
         class Bad:
             a: int = 0
             b: int
+
+
+def test_a_value_computed_once_is_kept_beside_the_fields():
+    calls = []
+
+    @record
+    class Box:
+        w: int
+        h: int
+
+        @computed_once
+        def area(self) -> int:
+            """w × h"""
+            calls.append(1)
+            return self.w * self.h
+
+    box = Box(3, 4)
+    assert box.area == 12 and box.area == 12 and len(calls) == 1  # worked out on first use only
+    assert Box.area.__doc__ == "w × h"
+    # not a field: equality, hashing, repr and replace see only w and h
+    assert box == Box(3, 4) and hash(box) == hash(Box(3, 4)) and repr(box).endswith("Box(w=3, h=4)")
+    assert replace(box, w=5).area == 20
