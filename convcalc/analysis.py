@@ -24,7 +24,8 @@ def _unseen_messages(windows) -> list[str]:
     """One message per group of axes whose windows leave input pixels unread at the end."""
     # A stride longer than the window skips pixels by design (a 1×1 stride-2 projection):
     # only windows that otherwise tile the input are warned about.
-    short = [k for k, w in enumerate(windows) if w.unseen and w.stride <= w.span]
+    # (with stride 1 the windows reach the end of the padded input: nothing is ever unseen)
+    short = [k for k, w in enumerate(windows) if w.stride > 1 and w.unseen and w.stride <= w.span]
     if not short:
         return []  # the usual case, decided without naming the axes
     names = AXIS_NAMES.get(len(windows), tuple(f"axis {i}" for i in range(len(windows))))

@@ -40,7 +40,8 @@ class Convention:
 
     def defaults_for(self, op: str, written: dict) -> dict:
         """Field defaults this convention gives a layer of kind `op` (whose spec wrote
-        `written`); the spec's own `defaults:` and the layer's fields come first."""
+        `written`); the spec's own `defaults:` and the layer's fields come first. It may look
+        at which fields are written, not at their values."""
         if op in ("conv", "deconv", "fc"):
             out = {"bias": self.bias}
             if op == "conv" and self.conv_padding is not None:

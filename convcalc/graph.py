@@ -123,6 +123,8 @@ class Expander:
         self._least: dict[str, int] = {}  # block name → least_layers of one use
         #: checked fields by what they depend on (`_memo_key`): equal entries share one mapping
         self._fields: dict = {}
+        #: the defaults a layer gets, by its op and the names of the fields it writes
+        self._filled: dict = {}
 
     def at(self, line) -> Location:
         return Location(self.file, line)
@@ -427,29 +429,40 @@ class Expander:
             ftype = fields[key].type
             value = self.value(value, env, f"{label}: {key}", at, ftype.literals, ftype.wanted)
             attrs[key] = ftype.check(value, f"{label}: {key}", self.at(at))
-        written = dict(attrs)
+        written = (op, *attrs)
+        filled = self._filled.get(written)
+        if filled is None:
+            filled = self._filled[written] = self.filled(op, kind, attrs, label, line)
+        attrs.update(filled)
+        try:
+            kind.validate(attrs)
+        except LayerProblem as problem:
+            raise SpecError(f"{label}: {problem}", self.at(line)) from None
+        return attrs
+
+    def filled(self, op: str, kind, written: dict, label: str, line) -> tuple:
+        """(name, value) for each field a layer leaves out: the spec's `defaults:` where the kind
+        takes them, else the convention's, else the field's own; a missing required field is an
+        error. It depends only on which fields are written, so it is worked out once per set."""
         by_convention = self.convention.defaults_for(op, written)
+        out = []
         for f in kind.fields:
             if f.name in written:
                 continue
             if f.name in self.defaults and kind.takes_default(f.name, written):
                 value, at = self.defaults[f.name]
                 try:  # a default reaches the kinds whose field takes its value
-                    attrs[f.name] = f.type.check(value, f"defaults: {f.name}", self.at(at))
+                    out.append((f.name, f.type.check(value, f"defaults: {f.name}", self.at(at))))
                     continue
                 except SpecError:
                     pass
             if f.name in by_convention:
-                attrs[f.name] = by_convention[f.name]
+                out.append((f.name, by_convention[f.name]))
                 continue
             if f.required:
                 raise SpecError(f"{label}: missing '{f.name}' ({f.doc})", self.at(line))
-            attrs[f.name] = f.default
-        try:
-            kind.validate(attrs)
-        except LayerProblem as problem:
-            raise SpecError(f"{label}: {problem}", self.at(line)) from None
-        return attrs
+            out.append((f.name, f.default))
+        return tuple(out)
 
 
 #: Separates a key's fields from the parameters in scope (no YAML value is this object).

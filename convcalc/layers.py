@@ -76,7 +76,8 @@ class LayerKind:
         """Cross-field checks that need no input shape; raise LayerProblem."""
 
     def takes_default(self, field: str, written: dict) -> bool:
-        """Does a spec-wide default for `field` apply, given the fields written on the layer?"""
+        """Does a spec-wide default for `field` apply, given the fields written on the layer?
+        (It may look at which fields are written, not at their values.)"""
         return True
 
     def analyze(self, attrs, inp: Shape) -> LayerMath:  # pragma: no cover - interface

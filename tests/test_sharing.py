@@ -145,3 +145,16 @@ def test_a_written_report_is_the_same_byte_for_byte_either_way(name):
     report = analyze(load(name))
     assert (writers.dumps(writers.report_dict(report, encoded=True))
             == writers.dumps(writers.report_dict(report)))
+
+
+def test_defaults_are_worked_out_for_each_set_of_written_fields():
+    # caffe rounds windowed pooling up; adaptive pooling has no window to round
+    text = network("{op: maxpool, kernel: 3, stride: 2}", "{op: maxpool, output: 2}",
+                   "{op: maxpool, kernel: 2}", head="convention: caffe\n")
+    first, adaptive, third = spec(text).layers
+    assert (first.attrs["ceil_mode"], adaptive.attrs["ceil_mode"], third.attrs["ceil_mode"]) == (
+        True, False, True)
+    assert third.attrs["stride"] is None  # (the kernel, when the analysis reads it)
+    # the same op with a required field left out is still refused
+    with pytest.raises(SpecError, match="s.yaml:5: layer 'conv2' \\(conv\\): missing 'kernel'"):
+        spec(network("{op: conv, out: 4, kernel: 3}", "{op: conv, out: 4}"))
