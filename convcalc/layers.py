@@ -33,7 +33,8 @@ class LayerMath:
     """What one layer does to one input: everything the analysis needs, from one computation.
 
     `steps` is None for a layer that leaves the receptive field alone, else one `Step` (or None
-    for "unknown") per axis; `is_global` marks a unit that reads its whole input.
+    for "unknown") per axis — a sliding window's own `Window`s, which have a Step's span, stride
+    and pad_before; `is_global` marks a unit that reads its whole input.
     `param_terms` are the products whose sum is `params` and `macs_terms` the factors whose
     product is `macs`, for spelling out the arithmetic. `rf_notes` explain why the receptive
     field becomes unknown; they are shown only when it was known before the layer.
@@ -94,10 +95,6 @@ def _spatial_input(op: str, inp: Shape) -> int:
     return len(inp.spatial)
 
 
-def _steps(windows) -> tuple[Step, ...]:
-    return tuple([Step(w.span, w.stride, w.pad_before) for w in windows])
-
-
 def _grouped_window(op: str, a, inp: Shape) -> tuple:
     """Checks and per-axis values shared by convolution and transposed convolution:
     (kernel, stride, dilation), one entry per spatial axis."""
@@ -153,7 +150,7 @@ class Conv(LayerKind):
             biases=biases,
             macs=conv_macs(kernel, inp.channels, groups, out),
             elementwise=out.numel if biases else 0,  # one bias addition per output element
-            steps=_steps(windows),
+            steps=windows,  # a Window is a Step: span, stride, pad_before
             windows=windows,
             param_terms=terms,
             macs_terms=(*out.as_list(), *kernel, per_group_in),
@@ -215,7 +212,7 @@ class Pool(LayerKind):
         windows = tuple(slide(n, k, s, d, p, a["ceil_mode"])
                         for n, k, s, d, p in zip(inp.spatial, kernel, stride, dilation, pads))
         out = Shape(inp.channels, tuple(w.size_out for w in windows))
-        return LayerMath(output=out, steps=_steps(windows), windows=windows,
+        return LayerMath(output=out, steps=windows, windows=windows,
                          elementwise=self.window_work(out.numel, prod(kernel)))
 
     def window_work(self, outputs: int, taps: int) -> int:
