@@ -84,23 +84,21 @@ def layer_json(row: LayerRow, fragments: dict | None = None) -> str:
     encoder spends about 15 µs on each layer's dictionary, most of writing a 100,000-layer
     network. Equal layers share their shape and windows (analysis.py), so their text is kept
     in `fragments` by identity — the rows keep the objects alive while one report is written.
-    Lists of ints print as JSON already; names go through json's own escaping."""
+    Lists of ints print as JSON already; names go through json's own escaping (an op is a
+    registry key, a plain word); the uncommon cases (fractions, unknown or global fields, other
+    than two axes) go through the encoder."""
     if fragments is None:
         fragments = {}
     shape, windows, rf = row.output_shape, row.windows, row.rf
     shape_text = fragments.get(id(shape))
     if shape_text is None:
         shape_text = fragments[id(shape)] = str(shape.as_list())
-    axes = rf.axes
-    if len(axes) == 2 and not rf.is_global:  # images: the usual case, written out
-        a, b = axes
-        if (a is not None and b is not None and type(a.size) is type(a.jump) is type(a.padding)
-                is type(b.size) is type(b.jump) is type(b.padding) is int):
-            rf_text = (f'{{"size": [{a.size}, {b.size}], "jump": [{a.jump}, {b.jump}],'
-                       f' "padding": [{a.padding}, {b.padding}], "global": false}}')
-        else:
-            rf_text = _compact(rf_dict(rf))
-    else:
+    a, b = rf.axes if len(rf.axes) == 2 else (None, None)
+    if (a is not None and b is not None and not rf.is_global and type(a.size) is type(a.jump)
+            is type(a.padding) is type(b.size) is type(b.jump) is type(b.padding) is int):
+        rf_text = (f'{{"size": [{a.size}, {b.size}], "jump": [{a.jump}, {b.jump}],'
+                   f' "padding": [{a.padding}, {b.padding}], "global": false}}')
+    else:  # fractions, unknown axes, a global field, other than two axes
         rf_text = _compact(rf_dict(rf))
     trainable, non_trainable = row.trainable, row.non_trainable
     inputs, path = row.inputs, row.path

@@ -140,6 +140,12 @@ def test_the_text_writer_writes_exactly_what_the_json_encoder_writes():
         assert writers.layer_json(row, fragments) == expected, row.name
 
 
+def test_op_names_need_no_escaping_in_json():
+    from convcalc.layers import REGISTRY
+
+    assert all(json.dumps(op) == f'"{op}"' for op in REGISTRY)  # layer_json writes them as is
+
+
 @pytest.mark.parametrize("name", ["resnet50", "fcn32s", "googlenet-paper", "densenet121"])
 def test_a_written_report_is_the_same_byte_for_byte_either_way(name):
     report = analyze(load(name))
