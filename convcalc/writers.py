@@ -83,7 +83,8 @@ def layer_json(row: LayerRow, fragments: dict | None = None) -> str:
     """`layer_dict(row)` as json.dumps writes it (ensure_ascii=False), built as text: the C
     encoder spends about 15 µs on each layer's dictionary, most of writing a 100,000-layer
     network. Equal layers share their shape and windows (analysis.py), so their text is kept
-    in `fragments` by identity — the rows keep the objects alive while one report is written.
+    in `fragments` by identity — the rows keep the objects alive while one report is written —
+    and the text of their counts by value.
     Lists of ints print as JSON already; names go through json's own escaping (an op is a
     registry key, a plain word); the uncommon cases (fractions, unknown or global fields, other
     than two axes) go through the encoder."""
@@ -100,15 +101,20 @@ def layer_json(row: LayerRow, fragments: dict | None = None) -> str:
                    f' "padding": [{a.padding}, {b.padding}], "global": false}}')
     else:  # fractions, unknown axes, a global field, other than two axes
         rf_text = _compact(rf_dict(rf))
-    trainable, non_trainable = row.trainable, row.non_trainable
+    counts = (row.weights, row.biases, row.norm, row.stats, row.macs, row.elementwise,
+              id(row.convention))
+    counts_text = fragments.get(counts)
+    if counts_text is None:
+        trainable, non_trainable = row.trainable, row.non_trainable
+        counts_text = fragments[counts] = (
+            f'"weights": {row.weights}, "biases": {row.biases},'
+            f' "params": {trainable + non_trainable}, "buffers": {row.buffers},'
+            f' "macs": {row.macs}, "trainable": {trainable},'
+            f' "non_trainable": {non_trainable}, "elementwise": {row.elementwise}')
     inputs, path = row.inputs, row.path
     text = (f'{{"name": {_string(row.name)}, "op": "{row.op}", "inputs": '
             f'{f"[{_string(inputs[0])}]" if len(inputs) == 1 else _text_list(inputs)},'
-            f' "output_shape": {shape_text},'
-            f' "weights": {row.weights}, "biases": {row.biases},'
-            f' "params": {trainable + non_trainable}, "buffers": {row.buffers},'
-            f' "macs": {row.macs}, "trainable": {trainable},'
-            f' "non_trainable": {non_trainable}, "elementwise": {row.elementwise},'
+            f' "output_shape": {shape_text}, {counts_text},'
             f' "rf": {rf_text}, "block_path": {_text_list(path) if path else "[]"}')
     if not windows:
         return text + "}"
