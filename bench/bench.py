@@ -3,6 +3,7 @@
     python bench/bench.py                 # start-up, then 1,000- and 10,000-layer networks
     python bench/bench.py --big           # also 100,000 layers
     python bench/bench.py --rounds 20     # more start-up runs per command
+    python bench/bench.py --runs 3        # each network three times: medians
 
 Run it with the Python of an environment where convcalc is installed (`pip install .`; an
 editable install recompiles nothing only if bytecode may be written). It prints Markdown tables,
@@ -146,16 +147,22 @@ def stages(text: str) -> tuple[int, list[float]]:
     return len(report.rows), [t1 - t0, t2 - t1, t3 - t2, t4 - t3]
 
 
-def scale(convcalc: str, sizes) -> None:
-    print("| network | layers | command line | YAML | spec | analysis | JSON | µs per layer |")
+def scale(convcalc: str, sizes, runs: int) -> None:
+    print(f"| network | layers | command line (median of {runs}) | YAML | spec | analysis | JSON"
+          " | µs per layer |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
         for kind in ("chain", "residual", "repeat", "distinct"):
             for n in sizes:
                 path = Path(folder, f"{kind}-{n}.yaml")
                 path.write_text(network(n, kind))
-                command = timed([convcalc, "summary", str(path), "--format", "json"])
-                layers, parts = stages(path.read_text())
+                command, parts = [], []
+                for _ in range(runs):  # alternately, so a busy spell hits both alike
+                    command.append(timed([convcalc, "summary", str(path), "--format", "json"]))
+                    layers, stage_times = stages(path.read_text())
+                    parts.append(stage_times)
+                command = statistics.median(command)
+                parts = [statistics.median(column) for column in zip(*parts)]
                 cells = " | ".join(f"{t:.2f} s" for t in parts)
                 print(f"| {kind} | {layers:,} | {command:.2f} s | {cells} |"
                       f" {command / layers * 1e6:.0f} |")
@@ -166,6 +173,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=12, help="start-up runs per command")
     parser.add_argument("--big", action="store_true", help="also 100,000 layers")
     parser.add_argument("--skip-startup", action="store_true", help="only the scaling table")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="runs of each network (medians: a shared machine is noisy)")
     args = parser.parse_args()
     convcalc = shutil.which("convcalc", path=str(Path(sys.executable).parent)) or shutil.which(
         "convcalc") or sys.exit("convcalc is not installed next to this Python or on PATH")
@@ -177,7 +186,7 @@ def main() -> None:
     if not args.skip_startup:
         startup(convcalc, args.rounds)
         print()
-    scale(convcalc, [1_000, 10_000] + ([100_000] if args.big else []))
+    scale(convcalc, [1_000, 10_000] + ([100_000] if args.big else []), args.runs)
 
 
 if __name__ == "__main__":
