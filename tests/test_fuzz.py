@@ -68,7 +68,7 @@ FUZZ = dict(deadline=None, database=None, print_blob=True,
 KNOWN_BUGS: dict = {}
 
 #: Corpus files that are not hostile but the largest work convcalc accepts, with their own CPU
-#: budget: 120,000 layers (the limit) as JSON, as a table and checked take about 14 s of CPU on
+#: budget: 120,000 layers (the limit) as JSON, as a table and checked take 8–15 s of CPU on
 #: the project's machine (docs/performance.md) — linear, not stuck.
 BUDGETS = {"repeat-at-limit.yaml": 40.0}
 
