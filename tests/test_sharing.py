@@ -164,3 +164,10 @@ def test_defaults_are_worked_out_for_each_set_of_written_fields():
     # the same op with a required field left out is still refused
     with pytest.raises(SpecError, match="s.yaml:5: layer 'conv2' \\(conv\\): missing 'kernel'"):
         spec(network("{op: conv, out: 4, kernel: 3}", "{op: conv, out: 4}"))
+
+
+def test_an_entry_that_cannot_be_keyed_is_checked_on_its_own():
+    # a mapping where a number belongs cannot key the shared fields: the check still says why
+    with pytest.raises(SpecError, match="s.yaml:5: layer 'conv2' \\(conv\\): out must be an"
+                                        " integer, not a mapping"):
+        spec(network("{op: conv, out: 4, kernel: 3}", "{op: conv, out: {a: 1}, kernel: 3}"))
