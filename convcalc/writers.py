@@ -184,16 +184,17 @@ def dumps(document: dict) -> str:
     """The document with one top-level key per line and one list item (a layer, a spec) per line:
     readable, diff-friendly, and written by json's C encoder (indent= would use the slow Python
     one: 14 s instead of about 1 s for 100,000 layers) — or, for an `Encoded` list, as it is."""
-    parts = []
+    pieces = []  # joined once at the end: a 100,000-layer document is copied once, not five times
     for key, value in document.items():
-        if isinstance(value, Encoded):
-            text = "[\n" + ",\n".join("    " + v for v in value) + "\n  ]" if value else "[]"
+        pieces.append(f",\n  {_compact(key)}: " if pieces else f"{{\n  {_compact(key)}: ")
+        if isinstance(value, Encoded) and value:
+            pieces += ("[\n    ", ",\n    ".join(value), "\n  ]")
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            text = "[\n" + ",\n".join("    " + _compact(v) for v in value) + "\n  ]"
+            pieces += ("[\n    ", ",\n    ".join(map(_compact, value)), "\n  ]")
         else:
-            text = _compact(value)
-        parts.append(f"  {_compact(key)}: {text}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            pieces.append(_compact(value))
+    pieces.append("\n}\n" if pieces else "{\n\n}\n")
+    return "".join(pieces)
 
 
 CSV_COLUMNS = ("name", "op", "inputs", "output_shape", "weights", "biases", "params", "buffers",
