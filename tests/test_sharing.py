@@ -62,7 +62,8 @@ def test_a_number_written_two_ways_keeps_each_exact_value():
 
 
 def test_an_expression_is_evaluated_again_where_the_parameters_differ():
-    blocks = "blocks:\n  b:\n    params: {c: null}\n    layers:\n      - {op: conv, out: c, kernel: 1}\n"
+    blocks = ("blocks:\n  b:\n    params: {c: null}\n"
+              "    layers:\n      - {op: conv, out: c, kernel: 1}\n")
     report = analyze(spec(network("{block: b, c: 4}", "{block: b, c: 8}", "{block: b, c: 4}",
                                   blocks=blocks)))
     assert [r.output_shape.channels for r in report.rows] == [4, 8, 4]
@@ -74,7 +75,8 @@ def test_an_expression_is_evaluated_again_where_the_parameters_differ():
 def test_a_field_named_like_a_parameter_is_not_taken_for_the_parameter():
     # inside the block, `kernel: k` reads the parameter k = 3; at the top level, `k: 3` is an
     # unknown field of conv, even though the entry's text lists the same names and values
-    blocks = "blocks:\n  b:\n    params: {k: 3}\n    layers:\n      - {op: conv, out: 4, kernel: k}\n"
+    blocks = ("blocks:\n  b:\n    params: {k: 3}\n"
+              "    layers:\n      - {op: conv, out: 4, kernel: k}\n")
     with pytest.raises(SpecError, match="s.yaml:10: .*kernel: cannot evaluate 'k'"):
         spec(network("{block: b}", "{op: conv, out: 4, kernel: k, k: 3}", blocks=blocks))
     # (it fails on `kernel: k` first, as it does when it comes first)
