@@ -111,11 +111,9 @@ def layer_json(row: LayerRow, fragments: dict | None = None) -> str:
             f' "params": {trainable + non_trainable}, "buffers": {row.buffers},'
             f' "macs": {row.macs}, "trainable": {trainable},'
             f' "non_trainable": {non_trainable}, "elementwise": {row.elementwise}')
-    inputs, path = row.inputs, row.path
     text = (f'{{"name": {_string(row.name)}, "op": "{row.op}", "inputs": '
-            f'{f"[{_string(inputs[0])}]" if len(inputs) == 1 else _text_list(inputs)},'
-            f' "output_shape": {shape_text}, {counts_text},'
-            f' "rf": {rf_text}, "block_path": {_text_list(path) if path else "[]"}')
+            f'{_text_list(row.inputs)}, "output_shape": {shape_text}, {counts_text},'
+            f' "rf": {rf_text}, "block_path": {_text_list(row.path)}')
     if not windows:
         return text + "}"
     window_text = fragments.get(id(windows))
@@ -187,10 +185,11 @@ def dumps(document: dict) -> str:
     pieces = []  # joined once at the end: a 100,000-layer document is copied once, not five times
     for key, value in document.items():
         pieces.append(f",\n  {_compact(key)}: " if pieces else f"{{\n  {_compact(key)}: ")
-        if isinstance(value, Encoded) and value:
-            pieces += ("[\n    ", ",\n    ".join(value), "\n  ]")
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            pieces += ("[\n    ", ",\n    ".join(map(_compact, value)), "\n  ]")
+        encoded = isinstance(value, Encoded)
+        if value and (encoded or isinstance(value, list)
+                      and all(isinstance(v, dict) for v in value)):  # one item per line
+            pieces += ("[\n    ", ",\n    ".join(value if encoded else map(_compact, value)),
+                       "\n  ]")
         else:
             pieces.append(_compact(value))
     pieces.append("\n}\n" if pieces else "{\n\n}\n")
