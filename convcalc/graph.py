@@ -422,11 +422,11 @@ class Expander:
                 attrs[key] = value  # the usual case, accepted without wording a message
                 continue
             at = raw.line_of(key)
-            if key not in fields:
+            if field is None:
                 allowed = ", ".join(fields) or "no fields"
                 raise SpecError(f"{label}: unknown field '{key}'{did_you_mean(key, fields)};"
                                 f" {op} takes {allowed}", self.at(at))
-            ftype = fields[key].type
+            ftype = field.type
             value = self.value(value, env, f"{label}: {key}", at, ftype.literals, ftype.wanted)
             attrs[key] = ftype.check(value, f"{label}: {key}", self.at(at))
         written = (op, *attrs)
